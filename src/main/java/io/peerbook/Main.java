@@ -1,0 +1,74 @@
+package io.peerbook;
+
+import io.peerbook.config.ConfigException;
+import io.peerbook.config.ConfigLoader;
+import io.peerbook.config.PeerbookConfig;
+import io.peerbook.redis.EmbeddedRedis;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** {@code java -jar peerbook.jar}: reads the configuration, starts Redis if none is configured, deploys, and stops cleanly. */
+public final class Main {
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  private Main() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    JsonObject merged;
+    PeerbookConfig cfg;
+    try {
+      merged = ConfigLoader.load(System.getenv());
+      cfg = PeerbookConfig.from(merged);
+    } catch (ConfigException e) {
+      System.err.println("peerbook: configuration error: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    EmbeddedRedis embedded = null;
+    if (cfg.redisUrl() == null) {
+      embedded = EmbeddedRedis.start(Path.of(cfg.dataDir()));
+      merged.put("redis_url", embedded.url());
+    }
+    JsonObject config = cfg.toJson(merged);
+    Vertx vertx = cfg.clustered() ? Clustering.start(cfg).await(60, TimeUnit.SECONDS) : Vertx.vertx();
+    Peerbook peerbook;
+    try {
+      peerbook = Peerbook.deploy(vertx, config).await(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.error("peerbook did not start", e);
+      vertx.close();
+      if (embedded != null) {
+        embedded.close();
+      }
+      System.exit(1);
+      return;
+    }
+    if (cfg.smtpHost() == null) {
+      LOG.info("no SMTP host set: approval links are written to this log");
+    }
+    LOG.info("peerbook node {} started; public URL {}", cfg.nodeId(), cfg.publicUrl());
+    EmbeddedRedis redis = embedded;
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("shutting down");
+      try {
+        peerbook.stop().await(8, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("verticles did not stop in time: {}", e.toString());
+      }
+      try {
+        vertx.close().await(5, TimeUnit.SECONDS);
+        if (redis != null) {
+          redis.close();
+        }
+      } catch (Exception e) {
+        LOG.warn("shutdown incomplete: {}", e.toString());
+      }
+    }, "peerbook-shutdown"));
+  }
+}

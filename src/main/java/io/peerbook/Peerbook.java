@@ -1,0 +1,57 @@
+package io.peerbook;
+
+import io.peerbook.config.PeerbookConfig;
+import io.peerbook.directory.DirectoryVerticle;
+import io.peerbook.gateway.GatewayVerticle;
+import io.peerbook.mailer.MailerVerticle;
+import io.peerbook.relay.RelayVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Deploys peerbook's verticles on one Vert.x instance, with the instance counts of the configuration: the services
+ * first, the gateway last, so no socket is accepted before its requests have somewhere to go. Undeploys in the
+ * reverse order, so the gateway can still clear its peers' presence while it closes their sockets.
+ */
+public final class Peerbook {
+  private final Vertx vertx;
+  private final List<String> deployments;
+
+  private Peerbook(Vertx vertx, List<String> deployments) {
+    this.vertx = vertx;
+    this.deployments = deployments;
+  }
+
+  public static Future<Peerbook> deploy(Vertx vertx, JsonObject config) {
+    PeerbookConfig cfg = PeerbookConfig.from(config);
+    List<String> ids = new ArrayList<>();
+    return deploy(vertx, config, cfg, "directory", DirectoryVerticle.class, ids)
+        .compose(v -> deploy(vertx, config, cfg, "mailer", MailerVerticle.class, ids))
+        .compose(v -> deploy(vertx, config, cfg, "relay", RelayVerticle.class, ids))
+        .compose(v -> deploy(vertx, config, cfg, "gateway", GatewayVerticle.class, ids))
+        .map(v -> new Peerbook(vertx, ids));
+  }
+
+  private static Future<Void> deploy(Vertx vertx, JsonObject config, PeerbookConfig cfg, String name,
+                                     Class<? extends io.vertx.core.Deployable> verticle, List<String> ids) {
+    DeploymentOptions options = new DeploymentOptions().setConfig(config).setInstances(cfg.instances().get(name));
+    return vertx.deployVerticle(verticle, options).onSuccess(ids::add).mapEmpty();
+  }
+
+  /** Undeploys gateway first (sockets closed with 1001, presence cleared), then the services. */
+  public Future<Void> stop() {
+    List<String> reversed = new ArrayList<>(deployments);
+    Collections.reverse(reversed);
+    Future<Void> chain = Future.succeededFuture();
+    for (String id : reversed) {
+      chain = chain.compose(v -> vertx.undeploy(id).otherwiseEmpty());
+    }
+    return chain;
+  }
+}

@@ -1,0 +1,203 @@
+package io.peerbook.gateway;
+
+import io.peerbook.config.PeerbookConfig;
+import io.peerbook.mailer.Tokens;
+import io.peerbook.protocol.Address;
+import io.peerbook.protocol.Bus;
+import io.peerbook.protocol.Codes;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.CookieSameSite;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+
+import java.util.Map;
+
+/**
+ * The page behind the emailed link. A GET of the link changes nothing (mail scanners open links); its Continue
+ * button POSTs, spends the link and opens a short session. The management view lists pending requests and approved
+ * peers; every change is a POST carrying the session's CSRF token.
+ */
+final class ApprovalPage {
+  static final String SESSION_COOKIE = "pb_session";
+  static final String CONTINUE_COOKIE = "pb_continue";
+  private static final long MAX_FORM = 16 * 1024;
+  private static final Map<String, Address> ACTIONS = Map.of(
+      "approve", Address.DIRECTORY_APPROVE, "reject", Address.DIRECTORY_REJECT,
+      "remove", Address.DIRECTORY_REMOVE, "rename", Address.DIRECTORY_RENAME);
+  private static final Map<String, String> DONE = Map.of(
+      "approve", "Approved %s.", "reject", "Rejected %s.", "remove", "Removed %s.", "rename", "Renamed to %s.");
+
+  private final Vertx vertx;
+  private final PeerbookConfig cfg;
+
+  ApprovalPage(Vertx vertx, PeerbookConfig cfg) {
+    this.vertx = vertx;
+    this.cfg = cfg;
+  }
+
+  void mount(Router router) {
+    router.route("/approve/*").handler(this::headers);
+    router.route("/manage*").handler(this::headers);
+    router.post("/approve/*").handler(BodyHandler.create(false).setBodyLimit(MAX_FORM));
+    router.post("/manage/*").handler(BodyHandler.create(false).setBodyLimit(MAX_FORM));
+    router.get("/approve/:token").handler(this::landing);
+    router.post("/approve/:token").handler(this::spend);
+    router.get("/manage").handler(this::manage);
+    router.post("/manage/:action").handler(this::change);
+    router.route("/static/*").handler(StaticHandler.create("webroot").setCachingEnabled(true));
+  }
+
+  private void headers(RoutingContext rc) {
+    rc.response()
+        .putHeader("Content-Security-Policy",
+            "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+        .putHeader("Referrer-Policy", "no-referrer")
+        .putHeader("Cache-Control", "no-store")
+        .putHeader("X-Content-Type-Options", "nosniff")
+        .putHeader("X-Frame-Options", "DENY");
+    rc.next();
+  }
+
+  /** GET of the link: reads, never spends. */
+  private void landing(RoutingContext rc) {
+    String token = rc.pathParam("token");
+    Bus.request(vertx.eventBus(), Address.MAILER_LINK_CHECK, new JsonObject().put("token", token))
+        .compose(link -> Bus.request(vertx.eventBus(), Address.DIRECTORY_BOOK, new JsonObject().put("email", link.getString("email")))
+            .map(book -> Pages.landing(link.getString("email"), book.getJsonArray("pending").size(), token, continueCsrf(rc))))
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            html(rc, 200, ar.result());
+          } else {
+            failure(rc, ar.cause());
+          }
+        });
+  }
+
+  /** The Continue button is protected by a double-submit cookie, so another site cannot log a browser in. */
+  private String continueCsrf(RoutingContext rc) {
+    String value = Tokens.generate();
+    rc.response().addCookie(cookie(CONTINUE_COOKIE, value, cfg.linkTtl()).setPath("/approve"));
+    return value;
+  }
+
+  private void spend(RoutingContext rc) {
+    Cookie expected = rc.request().getCookie(CONTINUE_COOKIE);
+    if (expected == null || !Tokens.same(expected.getValue(), rc.request().getFormAttribute("continue_csrf"))) {
+      html(rc, 403, Pages.message("Please use the Continue button",
+          "This request did not come from the page of your link. Open the link from your mail again."));
+      return;
+    }
+    Bus.request(vertx.eventBus(), Address.MAILER_LINK_REDEEM, new JsonObject().put("token", rc.pathParam("token")))
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            failure(rc, ar.cause());
+            return;
+          }
+          rc.response().addCookie(cookie(SESSION_COOKIE, ar.result().getString("session"), cfg.sessionTtl()).setPath("/"));
+          rc.response().addCookie(cookie(CONTINUE_COOKIE, "", 0).setPath("/approve"));
+          see(rc, "/manage");
+        });
+  }
+
+  private void manage(RoutingContext rc) {
+    session(rc).compose(s -> Bus.request(vertx.eventBus(), Address.DIRECTORY_BOOK,
+            new JsonObject().put("email", s.getString("email")))
+        .map(book -> {
+          String notice = rc.request().getParam("notice");
+          String error = rc.request().getParam("error");
+          return Pages.manage(s.getString("email"), book, s.getString("csrf"),
+              error != null ? errorText(error) : notice, error != null);
+        }))
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            html(rc, 200, ar.result());
+          } else {
+            failure(rc, ar.cause());
+          }
+        });
+  }
+
+  private void change(RoutingContext rc) {
+    String action = rc.pathParam("action");
+    Address address = ACTIONS.get(action);
+    if (address == null) {
+      html(rc, 404, Pages.message("Not found", "There is no such action."));
+      return;
+    }
+    session(rc).onComplete(ar -> {
+      if (ar.failed()) {
+        failure(rc, ar.cause());
+        return;
+      }
+      JsonObject s = ar.result();
+      if (!Tokens.same(s.getString("csrf"), rc.request().getFormAttribute("csrf"))) {
+        html(rc, 403, Pages.message("This form is out of date",
+            "The request did not carry this page's security token, so nothing was changed. Reload the page and try again."));
+        return;
+      }
+      String name = rc.request().getFormAttribute("name");
+      JsonObject body = new JsonObject().put("email", s.getString("email")).put("name", name)
+          .put("fingerprint", rc.request().getFormAttribute("fingerprint"))
+          .put("new_name", rc.request().getFormAttribute("new_name"));
+      if (name == null || name.isEmpty()) {
+        see(rc, "/manage?error=400");
+        return;
+      }
+      Bus.request(vertx.eventBus(), address, body).onComplete(done -> {
+        if (done.succeeded()) {
+          String shown = "rename".equals(action) ? body.getString("new_name") : name;
+          see(rc, "/manage?notice=" + encode(String.format(DONE.get(action), shown)));
+        } else {
+          see(rc, "/manage?error=" + Bus.code(done.cause()));
+        }
+      });
+    });
+  }
+
+  private Future<JsonObject> session(RoutingContext rc) {
+    Cookie cookie = rc.request().getCookie(SESSION_COOKIE);
+    return Bus.request(vertx.eventBus(), Address.MAILER_SESSION,
+        new JsonObject().put("session", cookie == null ? null : cookie.getValue()));
+  }
+
+  private void failure(RoutingContext rc, Throwable cause) {
+    int code = Bus.code(cause);
+    switch (code) {
+      case Codes.GONE -> html(rc, 410, Pages.gone());
+      case Codes.UNAUTHORIZED -> html(rc, 401, Pages.message("Your session has ended",
+          "Open the link in your latest peerbook mail, or connect a device again to get a new one."));
+      default -> html(rc, 503, Pages.message("Try again in a moment", "peerbook cannot reach its storage right now."));
+    }
+  }
+
+  private static String errorText(String code) {
+    return switch (code) {
+      case "400" -> "That name is not valid: 1 to 64 characters, no control characters.";
+      case "404" -> "That device or request is no longer there.";
+      case "409" -> "That name is already taken.";
+      default -> "peerbook cannot reach its storage right now; nothing was changed. Try again.";
+    };
+  }
+
+  private Cookie cookie(String name, String value, int maxAgeSeconds) {
+    return Cookie.cookie(name, value).setHttpOnly(true).setSameSite(CookieSameSite.STRICT)
+        .setSecure(cfg.https()).setMaxAge(maxAgeSeconds);
+  }
+
+  private static void see(RoutingContext rc, String location) {
+    rc.response().setStatusCode(303).putHeader("Location", location).end();
+  }
+
+  private static void html(RoutingContext rc, int status, String page) {
+    rc.response().setStatusCode(status).putHeader("Content-Type", "text/html; charset=utf-8").end(page);
+  }
+
+  private static String encode(String s) {
+    return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,8 @@
+package io.peerbook.gateway;
+
+import io.peerbook.config.PeerbookConfig;
+import io.vertx.core.Vertx;
+
+/** What every socket of one gateway instance shares. */
+record GatewayContext(Vertx vertx, PeerbookConfig cfg, String gatewayId, Connections connections, IceServers ice) {
+}

@@ -1,0 +1,194 @@
+package io.peerbook.gateway;
+
+import io.peerbook.config.PeerbookConfig;
+import io.peerbook.protocol.Address;
+import io.peerbook.protocol.BookEvent;
+import io.peerbook.protocol.Codes;
+import io.peerbook.protocol.Identity;
+import io.peerbook.protocol.ProtocolException;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The HTTP side: {@code /ws} for peers, the approval page, the admin API and health checks. Holds the sockets of
+ * this instance and delivers to them what the relay and the book events address to them. Each instance has its own
+ * delivery address ({@code peerbook.gateway.<id>}), registered once at start, so connecting a peer costs no
+ * cluster-wide registration: the directory records which gateway and connection a peer is on.
+ */
+public final class GatewayVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
+  /** Above the protocol's 64 KiB so an oversized message still reaches us and gets its 413 before the close. */
+  static final int MAX_FRAME_BYTES = 256 * 1024;
+
+  private final AtomicLong counter = new AtomicLong();
+  private PeerbookConfig cfg;
+  private GatewayContext ctx;
+  private HttpServer server;
+  private long pingTimer;
+
+  @Override
+  public Future<?> start() {
+    cfg = PeerbookConfig.from(config());
+    String gatewayId = cfg.nodeId() + "." + UUID.randomUUID().toString().substring(0, 8);
+    ctx = new GatewayContext(vertx, cfg, gatewayId, new Connections(), new IceServers(cfg));
+    Router router = Router.router(vertx);
+    router.get("/ws").handler(this::upgrade);
+    new HealthRoutes(vertx, cfg).mount(router);
+    new ApprovalPage(vertx, cfg).mount(router);
+    new AdminApi(vertx, cfg).mount(router);
+    router.route().last().handler(rc -> rc.response().setStatusCode(404).putHeader("content-type", "text/plain")
+        .end("not found\n"));
+
+    HttpServerOptions options = new HttpServerOptions().setHost(cfg.httpHost()).setPort(cfg.httpPort())
+        .setMaxWebSocketFrameSize(MAX_FRAME_BYTES).setMaxWebSocketMessageSize(MAX_FRAME_BYTES)
+        .setIdleTimeout(0);
+    server = vertx.createHttpServer(options).requestHandler(router);
+    pingTimer = vertx.setPeriodic(cfg.pingInterval() * 1000L, id -> ctx.connections().all().forEach(PeerSession::ping));
+    return Future.all(List.of(
+        vertx.eventBus().<JsonObject>consumer(Address.gateway(gatewayId), this::deliver).completion(),
+        vertx.eventBus().<JsonObject>consumer(Address.BOOK_EVENTS.address(), msg -> onBookEvent(msg.body())).completion(),
+        server.listen().onSuccess(s -> LOG.info("gateway {} listening on {}:{}", gatewayId, cfg.httpHost(), s.actualPort()))));
+  }
+
+  /** Going away: peers are told with 1001 so they reconnect to another node, and their presence is cleared. */
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(pingTimer);
+    List<Future<Void>> left = new ArrayList<>();
+    ctx.connections().all().forEach(s -> {
+      s.close(Codes.CLOSE_SHUTDOWN, "node shutting down");
+      left.add(s.left());
+    });
+    return server.close().compose(v -> Future.join(left)).otherwiseEmpty();
+  }
+
+  // --- /ws ---
+
+  private void upgrade(RoutingContext rc) {
+    HttpServerRequest req = rc.request();
+    String email;
+    String name;
+    String fingerprint;
+    String kind;
+    try {
+      email = Identity.email(req.getParam("email"));
+      name = Identity.name(req.getParam("name"), "name");
+      fingerprint = Identity.fingerprint(req.getParam("fingerprint"));
+      kind = Identity.kind(req.getParam("kind"));
+    } catch (ProtocolException e) {
+      plain(rc, 400, e.getMessage());
+      return;
+    }
+    String origin = req.getHeader("Origin");
+    if (origin != null && !cfg.allowedOrigins().isEmpty() && !cfg.allowedOrigins().contains(origin)) {
+      plain(rc, 403, "origin not allowed");
+      return;
+    }
+    if (!"websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
+      plain(rc, 400, "expected a WebSocket upgrade");
+      return;
+    }
+    String address = req.remoteAddress() == null ? "" : req.remoteAddress().host();
+    req.toWebSocket().onSuccess(ws -> {
+      String conn = ctx.gatewayId() + "#" + counter.incrementAndGet();
+      PeerSession session = new PeerSession(ctx, ws, conn, email, name, fingerprint, kind, address);
+      ctx.connections().add(session);
+      session.start();
+    }).onFailure(err -> LOG.debug("upgrade failed: {}", err.toString()));
+  }
+
+  private static void plain(RoutingContext rc, int status, String text) {
+    rc.response().setStatusCode(status).putHeader("content-type", "text/plain; charset=utf-8").end(text + "\n");
+  }
+
+  // --- what the relay sends to one of our sockets ---
+
+  private void deliver(Message<JsonObject> msg) {
+    JsonObject body = msg.body();
+    PeerSession s = ctx.connections().get(body.getString("conn"));
+    if (s == null || !s.approved() || !s.nameKey().equals(body.getString("name_key"))
+        || !s.fingerprint().equals(body.getString("fingerprint"))) {
+      msg.fail(Codes.OFFLINE, "the target is not online");
+      return;
+    }
+    s.send(body.getJsonObject("message")).onComplete(ar -> {
+      if (ar.succeeded()) {
+        msg.reply(null);
+      } else {
+        msg.fail(Codes.OFFLINE, "the target's connection failed");
+      }
+    });
+  }
+
+  // --- book and presence changes ---
+
+  private void onBookEvent(JsonObject event) {
+    List<PeerSession> sockets = ctx.connections().ofUser(event.getString("email"));
+    if (sockets.isEmpty()) {
+      return;
+    }
+    String key = event.getString("name_key");
+    String kind = event.getString("event");
+    List<PeerSession> told = new ArrayList<>();
+    switch (kind) {
+      case BookEvent.REPLACED -> sockets.stream()
+          .filter(s -> s.nameKey().equals(key) && s.fingerprint().equals(event.getString("fingerprint"))
+              && !s.conn().equals(event.getString("keep")))
+          .forEach(s -> s.close(Codes.CLOSE_REPLACED, "replaced by a newer connection of the same peer"));
+      case BookEvent.REJECTED -> sockets.stream()
+          .filter(s -> !s.approved() && s.nameKey().equals(key) && s.fingerprint().equals(event.getString("fingerprint")))
+          .forEach(PeerSession::reject);
+      case BookEvent.APPROVED -> {
+        String revoked = event.getString("revoked_fingerprint");
+        for (PeerSession s : sockets) {
+          if (s.conn().equals(event.getString("conn"))) {
+            s.approve();
+            told.add(s);
+          } else if (revoked != null && s.approved() && s.nameKey().equals(key) && s.fingerprint().equals(revoked)) {
+            s.revoke("another fingerprint was approved for this name");
+            told.add(s);
+          }
+        }
+        tellOthers(sockets, told, key, event);
+      }
+      case BookEvent.REMOVED -> {
+        sockets.stream().filter(s -> s.approved() && s.nameKey().equals(key)).forEach(s -> {
+          s.revoke("removed from the book");
+          told.add(s);
+        });
+        tellOthers(sockets, told, key, event);
+      }
+      case BookEvent.RENAMED -> {
+        JsonObject peer = event.getJsonObject("peer");
+        sockets.stream().filter(s -> s.approved() && s.nameKey().equals(event.getString("old_key")))
+            .forEach(s -> s.rename(peer.getString("name"), key));
+        // A rename goes to the renamed peer too: it learns its new name.
+        JsonObject update = BookEvent.peerUpdate(event);
+        sockets.stream().filter(PeerSession::approved).forEach(s -> s.send(update));
+      }
+      case BookEvent.ONLINE, BookEvent.OFFLINE -> tellOthers(sockets, told, key, event);
+      default -> LOG.debug("unknown book event {}", kind);
+    }
+  }
+
+  /** The peer_update for every approved socket of the user but the peer the event is about. */
+  private static void tellOthers(List<PeerSession> sockets, List<PeerSession> told, String key, JsonObject event) {
+    JsonObject update = BookEvent.peerUpdate(event);
+    sockets.stream().filter(s -> s.approved() && !told.contains(s) && !s.nameKey().equals(key))
+        .forEach(s -> s.send(update));
+  }
+}

@@ -1,0 +1,413 @@
+package io.peerbook.gateway;
+
+import io.peerbook.protocol.Address;
+import io.peerbook.protocol.Bus;
+import io.peerbook.protocol.Codes;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.function.Supplier;
+
+/**
+ * One peer's socket: its identity, its state (connecting, waiting, approved), and its messages. Messages are handled
+ * one at a time, in the order received, so replies and relayed signaling keep the sender's order end to end.
+ */
+final class PeerSession {
+  enum State { CONNECTING, WAITING, APPROVED, CLOSED }
+
+  static final int MAX_MESSAGE_BYTES = 64 * 1024;
+  /** Messages accepted but not yet handled; past this a sender is told 429 rather than growing the queue. */
+  static final int MAX_QUEUED = 256;
+  private static final Logger LOG = LoggerFactory.getLogger(PeerSession.class);
+
+  private final GatewayContext ctx;
+  private final ServerWebSocket ws;
+  private final String conn;
+  private final String email;
+  private final String fingerprint;
+  private final String kind;
+  private final String address;
+  private final TokenBucket bucket;
+  private final Deque<Supplier<Future<Void>>> queue = new ArrayDeque<>();
+  private String name;
+  private String nameKey;
+  private State state = State.CONNECTING;
+  /** An approval or rejection heard while the connect request was still out. */
+  private State decidedEarly;
+  private boolean busy;
+  private boolean pongSeen = true;
+  private Future<Void> connected = Future.succeededFuture();
+  /** Completes once the directory has heard that this socket closed. */
+  private final io.vertx.core.Promise<Void> left = io.vertx.core.Promise.promise();
+
+  PeerSession(GatewayContext ctx, ServerWebSocket ws, String conn, String email, String name, String fingerprint,
+              String kind, String address) {
+    this.ctx = ctx;
+    this.ws = ws;
+    this.conn = conn;
+    this.email = email;
+    this.name = name;
+    this.nameKey = io.peerbook.protocol.Identity.nameKey(name);
+    this.fingerprint = fingerprint;
+    this.kind = kind;
+    this.address = address;
+    int rate = ctx.cfg().msgRate();
+    this.bucket = rate == 0 ? null : new TokenBucket(rate, ctx.cfg().msgBurst(), 50L * rate, System.nanoTime());
+  }
+
+  String conn() {
+    return conn;
+  }
+
+  String email() {
+    return email;
+  }
+
+  String nameKey() {
+    return nameKey;
+  }
+
+  String fingerprint() {
+    return fingerprint;
+  }
+
+  State state() {
+    return state;
+  }
+
+  Future<Void> left() {
+    return left.future();
+  }
+
+  boolean approved() {
+    return state == State.APPROVED;
+  }
+
+  /** Wires the socket and asks the directory who this is; the answer is the first message the peer gets. */
+  void start() {
+    ws.textMessageHandler(this::onText);
+    ws.binaryMessageHandler(b -> reply(null, null, Codes.BAD_REQUEST, "binary frames are not accepted"));
+    ws.pongHandler(b -> pongSeen = true);
+    ws.exceptionHandler(err -> LOG.debug("socket {} error: {}", conn, err.toString()));
+    ws.closeHandler(v -> onClose());
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    connected = done.future();
+    enqueue(() -> connect().andThen(ar -> done.complete()));
+  }
+
+  // --- the connect handshake ---
+
+  private Future<Void> connect() {
+    JsonObject body = new JsonObject().put("email", email).put("name", name).put("fingerprint", fingerprint)
+        .put("kind", kind).put("gateway", ctx.gatewayId()).put("conn", conn).put("node", ctx.cfg().nodeId())
+        .put("address", address);
+    return Bus.request(ctx.vertx().eventBus(), Address.DIRECTORY_CONNECT, body).transform(ar -> {
+      if (state == State.CLOSED) {
+        return Future.succeededFuture();
+      }
+      if (ar.failed()) {
+        send(status(Codes.UNAVAILABLE, Bus.text(ar.cause())));
+        ws.close(Codes.CLOSE_TRY_LATER, "service unavailable, try again");
+        return Future.succeededFuture();
+      }
+      int code = ar.result().getInteger("code");
+      if (code == Codes.OK || decidedEarly == State.APPROVED) {
+        state = State.APPROVED;
+        send(status(Codes.OK, "approved"));
+      } else if (decidedEarly == State.CLOSED) {
+        reject();
+      } else {
+        state = State.WAITING;
+        send(status(Codes.UNAUTHORIZED, ar.result().getBoolean("pending", true)
+            ? "waiting for approval: the user has been sent a link"
+            : "waiting for approval: too many requests are pending for this user"));
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  // --- what the book says about this socket ---
+
+  /** The user approved this waiting socket's request. */
+  void approve() {
+    if (state == State.CONNECTING) {
+      decidedEarly = State.APPROVED;
+    } else if (state == State.WAITING) {
+      state = State.APPROVED;
+      send(status(Codes.OK, "approved"));
+    }
+  }
+
+  /** The user rejected this waiting socket's request. */
+  void reject() {
+    if (state == State.CONNECTING) {
+      decidedEarly = State.CLOSED;
+      return;
+    }
+    send(status(Codes.FORBIDDEN, "the user rejected this device"));
+    close(Codes.CLOSE_REJECTED, "rejected");
+  }
+
+  /** The peer was removed, or another fingerprint was approved for its name. */
+  void revoke(String why) {
+    send(status(Codes.UNAUTHORIZED, why));
+    close(Codes.CLOSE_REVOKED, "no longer approved");
+  }
+
+  void rename(String newName, String newKey) {
+    this.name = newName;
+    this.nameKey = newKey;
+  }
+
+  void close(short code, String reason) {
+    if (!ws.isClosed()) {
+      ws.close(code, reason);
+    }
+  }
+
+  /** Sends one WebSocket ping; a socket that did not answer the previous one is closed. */
+  void ping() {
+    if (!pongSeen) {
+      close(Codes.CLOSE_PING_TIMEOUT, "did not answer pings");
+      return;
+    }
+    pongSeen = false;
+    ws.writePing(Buffer.buffer("pb")).onFailure(err -> LOG.debug("ping to {} failed: {}", conn, err.toString()));
+  }
+
+  /** Writes a message for this peer; the future fails when the socket cannot take it. */
+  Future<Void> send(JsonObject message) {
+    if (ws.isClosed()) {
+      return Future.failedFuture("socket closed");
+    }
+    return ws.writeTextMessage(message.encode());
+  }
+
+  private void onClose() {
+    State was = state;
+    state = State.CLOSED;
+    queue.clear();
+    ctx.connections().remove(this);
+    if (was == State.CLOSED) {
+      left.tryComplete();
+      return;
+    }
+    // The connect request may still be out: leave only after it landed, or the presence record would outlive us.
+    connected.onComplete(ar -> {
+      JsonObject body = new JsonObject().put("email", email).put("name_key", nameKey).put("fingerprint", fingerprint)
+          .put("conn", conn);
+      Bus.request(ctx.vertx().eventBus(), Address.DIRECTORY_DISCONNECT, body)
+          .onFailure(err -> LOG.warn("presence of {} / {} not cleared: {}", email, nameKey, err.toString()))
+          .onComplete(done -> left.tryComplete());
+    });
+  }
+
+  // --- messages from the peer ---
+
+  private void onText(String text) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    if (tooLarge(text)) {
+      send(error(null, null, Codes.TOO_LARGE, "message larger than 64 KiB"));
+      close(Codes.CLOSE_TOO_LARGE, "message too large");
+      return;
+    }
+    if (state == State.CONNECTING) {
+      // The status is the first message a peer gets: answers to early messages wait behind it.
+      enqueue(() -> {
+        accept(text);
+        return Future.succeededFuture();
+      });
+      return;
+    }
+    accept(text);
+  }
+
+  /** Parses, rate-limits and queues one message; malformed ones are answered at once. */
+  private void accept(String text) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    JsonObject msg;
+    try {
+      Object parsed = io.vertx.core.json.Json.decodeValue(text);
+      if (!(parsed instanceof JsonObject o)) {
+        reply(null, null, Codes.BAD_REQUEST, "a message must be a JSON object");
+        return;
+      }
+      msg = o;
+    } catch (DecodeException e) {
+      reply(null, null, Codes.BAD_REQUEST, "not JSON");
+      return;
+    }
+    Object id = msg.getValue("id");
+    if (id != null && !(id instanceof String || id instanceof Number)) {
+      reply(null, null, Codes.BAD_REQUEST, "id must be a string or a number");
+      return;
+    }
+    String target = msg.getValue("target") instanceof String t ? t : null;
+    if (bucket != null && !bucket.tryTake(System.nanoTime())) {
+      reply(id, target, Codes.TOO_MANY, "message rate exceeded");
+      if (bucket.abusive()) {
+        close(Codes.CLOSE_ABUSE, "message rate abuse");
+      }
+      return;
+    }
+    if (queue.size() >= MAX_QUEUED) {
+      reply(id, target, Codes.TOO_MANY, "too many messages waiting");
+      return;
+    }
+    enqueue(() -> handle(msg, id));
+  }
+
+  private static boolean tooLarge(String text) {
+    // Most messages are far below the limit in characters; count bytes only when it could matter.
+    return text.length() > MAX_MESSAGE_BYTES
+        || text.length() * 3L > MAX_MESSAGE_BYTES && text.getBytes(StandardCharsets.UTF_8).length > MAX_MESSAGE_BYTES;
+  }
+
+  private void enqueue(Supplier<Future<Void>> task) {
+    queue.addLast(task);
+    if (!busy) {
+      drain();
+    }
+  }
+
+  private void drain() {
+    Supplier<Future<Void>> next = queue.pollFirst();
+    if (next == null) {
+      busy = false;
+      return;
+    }
+    busy = true;
+    Future<Void> done;
+    try {
+      done = next.get();
+    } catch (RuntimeException e) {
+      LOG.error("handling a message of {} failed", conn, e);
+      done = Future.succeededFuture();
+    }
+    done.onComplete(ar -> drain());
+  }
+
+  private Future<Void> handle(JsonObject msg, Object id) {
+    if (state == State.CLOSED) {
+      return Future.succeededFuture();
+    }
+    Object command = msg.getValue("command");
+    if (command != null) {
+      if (!(command instanceof String c)) {
+        return reply(id, null, Codes.BAD_REQUEST, "command must be a string");
+      }
+      if ("ping".equals(c)) {
+        return answer(id, new JsonObject().put("pong", System.currentTimeMillis()));
+      }
+      if (!approved()) {
+        return reply(id, null, Codes.UNAUTHORIZED, "not approved: only ping is allowed while waiting");
+      }
+      return switch (c) {
+        case "get_list" -> getList(msg, id);
+        case "set_properties" -> setProperties(msg, id);
+        case "ice_servers" -> answer(id, new JsonObject().put("ice_servers",
+            ctx.ice().forPeer(email, nameKey, System.currentTimeMillis() / 1000)));
+        default -> reply(id, null, Codes.BAD_REQUEST, "unknown command");
+      };
+    }
+    return signal(msg, id);
+  }
+
+  private Future<Void> getList(JsonObject msg, Object id) {
+    JsonObject body = new JsonObject().put("email", email);
+    if (msg.containsKey("filter")) {
+      body.put("filter", msg.getValue("filter"));
+    }
+    return request(Address.DIRECTORY_LIST, body, id, null);
+  }
+
+  private Future<Void> setProperties(JsonObject msg, Object id) {
+    if (!(msg.getValue("properties") instanceof JsonObject props)) {
+      return reply(id, null, Codes.BAD_REQUEST, "properties must be an object");
+    }
+    JsonObject body = new JsonObject().put("email", email).put("name", name).put("fingerprint", fingerprint)
+        .put("properties", props);
+    return Bus.request(ctx.vertx().eventBus(), Address.DIRECTORY_SET_PROPERTIES, body).transform(ar -> ar.succeeded()
+        ? answer(id, new JsonObject().put("code", Codes.OK))
+        : reply(id, null, Bus.code(ar.cause()), Bus.text(ar.cause())));
+  }
+
+  private Future<Void> signal(JsonObject msg, Object id) {
+    String type = null;
+    int kinds = 0;
+    for (String t : new String[] {"offer", "answer", "candidate"}) {
+      if (msg.containsKey(t)) {
+        type = t;
+        kinds++;
+      }
+    }
+    Object target = msg.getValue("target");
+    String echoTarget = target instanceof String t ? t : null;
+    if (kinds == 0) {
+      return reply(id, echoTarget, Codes.BAD_REQUEST, "a message needs a command, or one of offer, answer, candidate");
+    }
+    if (kinds > 1) {
+      return reply(id, echoTarget, Codes.BAD_REQUEST, "more than one of offer, answer, candidate");
+    }
+    if (!approved()) {
+      return reply(id, echoTarget, Codes.UNAUTHORIZED, "not approved: only ping is allowed while waiting");
+    }
+    if (!(target instanceof String t) || t.isEmpty()) {
+      return reply(id, echoTarget, Codes.BAD_REQUEST, "target must be a peer name");
+    }
+    Object claimed = msg.getValue("fingerprint");
+    if (claimed != null && !(claimed instanceof String)) {
+      return reply(id, echoTarget, Codes.BAD_REQUEST, "fingerprint must be a string");
+    }
+    JsonObject body = new JsonObject().put("email", email).put("source", name).put("source_fingerprint", fingerprint)
+        .put("target", t).put("type", type).put("payload", msg.getValue(type))
+        .put("fingerprint", "offer".equals(type) ? null : claimed);
+    return Bus.request(ctx.vertx().eventBus(), Address.RELAY_SIGNAL, body).transform(ar -> ar.succeeded()
+        ? Future.succeededFuture()
+        : reply(id, echoTarget, Bus.code(ar.cause()), Bus.text(ar.cause())));
+  }
+
+  private Future<Void> request(Address address, JsonObject body, Object id, String target) {
+    return Bus.request(ctx.vertx().eventBus(), address, body).transform(ar -> ar.succeeded()
+        ? answer(id, ar.result())
+        : reply(id, target, Bus.code(ar.cause()), Bus.text(ar.cause())));
+  }
+
+  private Future<Void> answer(Object id, JsonObject reply) {
+    if (id != null) {
+      reply.put("id", id);
+    }
+    return send(reply).otherwiseEmpty();
+  }
+
+  private Future<Void> reply(Object id, String target, int code, String text) {
+    return send(error(id, target, code, text)).otherwiseEmpty();
+  }
+
+  static JsonObject status(int code, String text) {
+    return new JsonObject().put("code", code).put("text", text);
+  }
+
+  static JsonObject error(Object id, String target, int code, String text) {
+    JsonObject e = status(code, text);
+    if (id != null) {
+      e.put("id", id);
+    }
+    if (target != null) {
+      e.put("target", target);
+    }
+    return e;
+  }
+}

@@ -1,0 +1,71 @@
+package io.peerbook.protocol;
+
+/**
+ * Every event-bus address peerbook uses, with the body it carries. Bodies are {@link io.vertx.core.json.JsonObject}s;
+ * field names are snake_case like the wire protocol. Requests fail with {@code ReplyException(code, text)} using the
+ * protocol's own codes (400, 401, 404, 409, 480, 503).
+ */
+public enum Address {
+  /** {email, name, fingerprint, kind, gateway, conn, node, address} → {code: 200|401, peer?}. Records presence or a pending request. */
+  DIRECTORY_CONNECT("peerbook.directory.connect"),
+  /** {email, name_key, fingerprint, conn} → {}. Drops the presence or waiting record if it still belongs to conn. */
+  DIRECTORY_DISCONNECT("peerbook.directory.disconnect"),
+  /** {email, filter?} → {list: [entry]}: approved peers as the protocol's list entries. */
+  DIRECTORY_LIST("peerbook.directory.list"),
+  /** {email} → {approved: [entry], pending: [pending entry]}: the whole book, for the page and the admin API. */
+  DIRECTORY_BOOK("peerbook.directory.book"),
+  /** {email, target} → {name, fingerprint, gateway, conn}: where an approved, online peer is connected; fails 404 or 480. */
+  DIRECTORY_ROUTE("peerbook.directory.route"),
+  /** {email, name, fingerprint, properties} → {}. Merges app properties; fails 400 on a bad value or size. */
+  DIRECTORY_SET_PROPERTIES("peerbook.directory.set-properties"),
+  /** {email, name, fingerprint} → {}. Approves a pending request; fails 404 when there is none. */
+  DIRECTORY_APPROVE("peerbook.directory.approve"),
+  /** {email, name, fingerprint} → {}. Rejects a pending request; fails 404 when there is none. */
+  DIRECTORY_REJECT("peerbook.directory.reject"),
+  /** {email, name} → {}. Removes an approved peer; fails 404. */
+  DIRECTORY_REMOVE("peerbook.directory.remove"),
+  /** {email, name, new_name} → {}. Renames an approved peer; fails 404, 400 (invalid) or 409 (taken). */
+  DIRECTORY_RENAME("peerbook.directory.rename"),
+  /** {email, name, fingerprint, kind?, properties} → {created: bool}. Creates or updates an approved peer (admin API). */
+  DIRECTORY_PUT_PEER("peerbook.directory.put-peer"),
+  /** {} → {}. Answers once Redis answers a PING. */
+  DIRECTORY_READY("peerbook.directory.ready"),
+
+  /** {email} (send, no reply). Mails the user a link to the approval page unless mailed within the interval. */
+  MAILER_NOTIFY("peerbook.mailer.notify"),
+  /** {token} → {email}. Checks a link without spending it; fails 410. */
+  MAILER_LINK_CHECK("peerbook.mailer.link-check"),
+  /** {token} → {email, session, csrf}. Spends a link and opens a session; fails 410. */
+  MAILER_LINK_REDEEM("peerbook.mailer.link-redeem"),
+  /** {session} → {email, csrf}. Looks a session up; fails 401 when unknown or expired. */
+  MAILER_SESSION("peerbook.mailer.session"),
+
+  /** {email, source, source_fingerprint, target, type, payload, fingerprint?} → {}. Forwards one signaling message. */
+  RELAY_SIGNAL("peerbook.relay.signal"),
+
+  /**
+   * Published to every gateway and relay of the cluster when a book or presence changes:
+   * {event: online|offline|approved|renamed|removed|rejected|replaced, email, ...}; see {@link BookEvent}.
+   */
+  BOOK_EVENTS("peerbook.book.events"),
+  /**
+   * Prefix of each gateway instance's own address ({@code peerbook.gateway.<gateway id>}):
+   * {conn, name_key, fingerprint, message} → {}; fails 480 when that connection is gone or no longer that peer.
+   */
+  GATEWAY_DELIVER("peerbook.gateway.");
+
+  private final String address;
+
+  Address(String address) {
+    this.address = address;
+  }
+
+  public String address() {
+    return address;
+  }
+
+  /** The delivery address of one gateway instance. */
+  public static String gateway(String gatewayId) {
+    return GATEWAY_DELIVER.address + gatewayId;
+  }
+}

@@ -1,0 +1,41 @@
+package io.peerbook.protocol;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Bodies published on {@link Address#BOOK_EVENTS}. Every body has {@code event} and {@code email}; the rest:
+ * <ul>
+ *   <li>{@code online}, {@code offline}: {peer: list entry, name_key, gateway, conn}</li>
+ *   <li>{@code approved}: {peer, name_key, conn (the waiting socket that turned approved, or null), revoked_fingerprint}</li>
+ *   <li>{@code renamed}: {peer, name_key, old_name, old_key}</li>
+ *   <li>{@code removed}: {peer, name_key}</li>
+ *   <li>{@code rejected}: {name_key, fingerprint}: waiting sockets of that request are told 403 and closed</li>
+ *   <li>{@code replaced}: {name_key, fingerprint, keep}: sockets of that identity other than conn {@code keep} are closed</li>
+ * </ul>
+ * The first five are presence changes that approved peers of the user hear as {@code peer_update}.
+ */
+public final class BookEvent {
+  public static final String ONLINE = "online";
+  public static final String OFFLINE = "offline";
+  public static final String APPROVED = "approved";
+  public static final String RENAMED = "renamed";
+  public static final String REMOVED = "removed";
+  public static final String REJECTED = "rejected";
+  public static final String REPLACED = "replaced";
+
+  private BookEvent() {
+  }
+
+  public static JsonObject of(String event, String email) {
+    return new JsonObject().put("event", event).put("email", email);
+  }
+
+  /** The {@code peer_update} a peer receives for a presence change. */
+  public static JsonObject peerUpdate(JsonObject event) {
+    JsonObject update = event.getJsonObject("peer").copy().put("event", event.getString("event"));
+    if (event.containsKey("old_name")) {
+      update.put("old_name", event.getString("old_name"));
+    }
+    return new JsonObject().put("peer_update", update);
+  }
+}

@@ -1,0 +1,84 @@
+package io.peerbook.protocol;
+
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Requests between verticles, and the one place where any failure becomes a protocol code and text. */
+public final class Bus {
+  private static final Logger LOG = LoggerFactory.getLogger(Bus.class);
+  /** A connect during an outage must be answered within 2 s; a request never waits longer than this. */
+  public static final long TIMEOUT_MS = 1500;
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true).setSendTimeout(TIMEOUT_MS);
+  private static final DeliveryOptions REMOTE = new DeliveryOptions().setSendTimeout(TIMEOUT_MS);
+
+  private Bus() {
+  }
+
+  /** A request to a service verticle of this node (every node runs directory, mailer and relay). */
+  public static Future<JsonObject> request(EventBus bus, Address address, JsonObject body) {
+    return bus.<JsonObject>request(address.address(), body, LOCAL).map(Message::body);
+  }
+
+  /** A request to an address that may live on another node (a gateway's delivery address). */
+  public static Future<JsonObject> requestAnywhere(EventBus bus, String address, JsonObject body) {
+    return bus.<JsonObject>request(address, body, REMOTE).map(Message::body);
+  }
+
+  /** The protocol code of a failed request: the consumer's own code, else 503 (timeout, no handler, crash). */
+  public static int code(Throwable failure) {
+    if (failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE
+        && reply.failureCode() >= 400 && reply.failureCode() < 600) {
+      return reply.failureCode();
+    }
+    if (failure instanceof ProtocolException pe) {
+      return pe.code();
+    }
+    return Codes.UNAVAILABLE;
+  }
+
+  public static String text(Throwable failure) {
+    int code = code(failure);
+    if (code == Codes.UNAVAILABLE && !(failure instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE)) {
+      return "service unavailable, try again";
+    }
+    return failure.getMessage() == null ? "error" : failure.getMessage();
+  }
+
+  /**
+   * Answers a request with the outcome of its handler: the reply body, or a failure carrying the protocol code.
+   * Unexpected exceptions are logged once and answered 503 so the caller never waits for a timeout.
+   */
+  public static void reply(Message<JsonObject> msg, Future<JsonObject> outcome) {
+    outcome.onComplete(ar -> {
+      if (ar.succeeded()) {
+        msg.reply(ar.result() == null ? new JsonObject() : ar.result());
+      } else {
+        Throwable cause = ar.cause();
+        if (cause instanceof ProtocolException pe) {
+          msg.fail(pe.code(), pe.getMessage());
+        } else if (cause instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+          msg.fail(re.failureCode(), re.getMessage());
+        } else {
+          LOG.warn("{} failed: {}", msg.address(), cause.toString());
+          msg.fail(Codes.UNAVAILABLE, "service unavailable, try again");
+        }
+      }
+    });
+  }
+
+  /** Runs a handler and catches what it throws synchronously, so a bad body is a reply and not a dead request. */
+  public static Future<JsonObject> guard(java.util.function.Supplier<Future<JsonObject>> handler) {
+    try {
+      return handler.get();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package io.peerbook.redis;
+
+/**
+ * Redis key names. All keys of one user share the hash tag {@code {email}} so that multi-key scripts work on
+ * Redis Cluster; the prefix lets several deployments (or test runs) share one Redis.
+ */
+public final class Keys {
+  private final String prefix;
+
+  public Keys(String prefix) {
+    this.prefix = prefix;
+  }
+
+  /** Hash: name key → peer record JSON {name, fingerprint, kind, properties, registration_date}. */
+  public String peers(String email) {
+    return user(email, "peers");
+  }
+
+  /** Hash: name key → last_connection (ISO-8601). */
+  public String lastSeen(String email) {
+    return user(email, "last");
+  }
+
+  /** Hash: name key + "\n" + fingerprint → pending request JSON {name, fingerprint, kind, requested_at, replaces, address}. */
+  public String pending(String email) {
+    return user(email, "pending");
+  }
+
+  /** Hash: name key → location JSON {fingerprint, node, gateway, conn, since} of the approved, connected socket. */
+  public String online(String email) {
+    return user(email, "online");
+  }
+
+  /** Hash: name key + "\n" + fingerprint → location JSON of a socket waiting for approval. */
+  public String waiting(String email) {
+    return user(email, "waiting");
+  }
+
+  /** String with a TTL: set while the user may not be mailed again. */
+  public String mailed(String email) {
+    return user(email, "mailed");
+  }
+
+  /** String with a TTL: the email an approval link (by its SHA-256) opens. */
+  public String link(String tokenHash) {
+    return prefix + "link:" + tokenHash;
+  }
+
+  /** String with a TTL: session JSON {email, csrf} by the SHA-256 of the session id. */
+  public String session(String idHash) {
+    return prefix + "session:" + idHash;
+  }
+
+  /** Sorted set: node id → expiry (ms); a node whose lease ran out is dead and its peers offline. */
+  public String nodes() {
+    return prefix + "nodes";
+  }
+
+  /** The field of a pending request or waiting socket: one per name and fingerprint. */
+  public static String requestField(String nameKey, String fingerprint) {
+    return nameKey + "\n" + fingerprint;
+  }
+
+  private String user(String email, String what) {
+    return prefix + "{" + email + "}:" + what;
+  }
+}
