@@ -1,0 +1,153 @@
+package io.peerbook.support;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import io.peerbook.Peerbook;
+import io.peerbook.config.PeerbookConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * One peerbook node for a test: its own Vert.x, its own key prefix in the shared Redis (so tests never see each
+ * other's books), a GreenMail SMTP server in-process, and an HTTP port of its own.
+ */
+public final class TestNode implements AutoCloseable {
+  private static final Pattern LINK = Pattern.compile("http://127\\.0\\.0\\.1:\\d+/approve/[A-Za-z0-9_-]+");
+  public final Vertx vertx;
+  public final GreenMail mail;
+  public final int port;
+  public final JsonObject config;
+  private final Peerbook peerbook;
+  private final List<PeerClient> clients = new ArrayList<>();
+
+  private TestNode(Vertx vertx, GreenMail mail, int port, JsonObject config, Peerbook peerbook) {
+    this.vertx = vertx;
+    this.mail = mail;
+    this.port = port;
+    this.config = config;
+    this.peerbook = peerbook;
+  }
+
+  public static TestNode start() {
+    return start(Map.of());
+  }
+
+  /** Starts a node with the shared Redis; {@code overrides} are configuration keys as in conf/config.json. */
+  public static TestNode start(Map<String, Object> overrides) {
+    return start(TestRedis.shared().url(), overrides);
+  }
+
+  public static TestNode start(String redisUrl, Map<String, Object> overrides) {
+    int smtpPort = TestRedis.freePort();
+    GreenMail mail = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+    mail.start();
+    int port = TestRedis.freePort();
+    JsonObject config = PeerbookConfig.defaults()
+        .put("http_host", "127.0.0.1").put("http_port", port).put("public_url", "http://127.0.0.1:" + port)
+        .put("redis_url", redisUrl).put("redis_prefix", "test-" + UUID.randomUUID() + ":")
+        .put("smtp_host", "127.0.0.1").put("smtp_port", smtpPort).put("smtp_starttls", "DISABLED")
+        .put("mail_from", "peerbook@test.example")
+        .put("node_id", UUID.randomUUID().toString());
+    overrides.forEach(config::put);
+    Vertx vertx = Vertx.vertx();
+    Peerbook peerbook = Peerbook.deploy(vertx, config).await();
+    return new TestNode(vertx, mail, port, config, peerbook);
+  }
+
+  /** Connects a peer; the client is closed with the node. */
+  public PeerClient connect(String email, String name, String fingerprint, String kind) {
+    PeerClient c = PeerClient.connect(vertx, port, email, name, fingerprint, kind);
+    clients.add(c);
+    return c;
+  }
+
+  public PeerClient connect(String email, String name, String fingerprint) {
+    return connect(email, name, fingerprint, null);
+  }
+
+  /** Waits for the n-th mail (counting from 1) and returns it. */
+  public MimeMessage awaitMail(int n) {
+    assertTrue(mail.waitForIncomingEmail(TimeUnit.SECONDS.toMillis(PeerClient.WAIT_SECONDS), n),
+        "expected " + n + " mail(s), got " + mail.getReceivedMessages().length);
+    return mail.getReceivedMessages()[n - 1];
+  }
+
+  /** The approval link in a mail's text part. */
+  public static String link(MimeMessage message) {
+    Matcher m = LINK.matcher(text(message));
+    assertTrue(m.find(), "no link in the mail");
+    return m.group();
+  }
+
+  /** The text/plain part of a mail. */
+  public static String text(MimeMessage message) {
+    return part(message, "text/plain");
+  }
+
+  public static String html(MimeMessage message) {
+    return part(message, "text/html");
+  }
+
+  private static String part(MimeMessage message, String type) {
+    try {
+      Object content = message.getContent();
+      if (content instanceof String s) {
+        return message.isMimeType(type) ? s : "";
+      }
+      return find((MimeMultipart) content, type);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String find(MimeMultipart multipart, String type) throws Exception {
+    for (int i = 0; i < multipart.getCount(); i++) {
+      var p = multipart.getBodyPart(i);
+      if (p.isMimeType(type)) {
+        return p.getContent().toString();
+      }
+      if (p.getContent() instanceof MimeMultipart nested) {
+        String s = find(nested, type);
+        if (!s.isEmpty()) {
+          return s;
+        }
+      }
+    }
+    return "";
+  }
+
+  /** Stops the verticles (gateway first, as a SIGTERM would) but keeps Vert.x and the mail server. */
+  public void stopVerticles() {
+    peerbook.stop().await();
+  }
+
+  @Override
+  public void close() {
+    clients.forEach(c -> {
+      try {
+        c.close();
+      } catch (RuntimeException e) {
+        // already closed by the server
+      }
+    });
+    try {
+      peerbook.stop().await(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // closing Vert.x below undeploys what is left
+    }
+    vertx.close().await();
+    mail.stop();
+  }
+}
