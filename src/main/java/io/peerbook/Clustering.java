@@ -27,6 +27,8 @@ public final class Clustering {
       join.getTcpIpConfig().setEnabled(true).setMembers(cfg.clusterMembers());
     }
     VertxOptions options = new VertxOptions();
+    // 0 picks a free port; a container publishes a fixed one.
+    options.getEventBusOptions().setPort(cfg.clusterBusPort());
     if (cfg.clusterHost() != null) {
       hz.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(cfg.clusterHost());
       hz.setProperty("hazelcast.local.localAddress", cfg.clusterHost());

@@ -23,6 +23,7 @@ public record PeerbookConfig(
     int msgRate, int msgBurst, int pingInterval, int maxPending,
     String adminToken, List<String> allowedOrigins,
     boolean clustered, String clusterName, int clusterPort, String clusterHost, List<String> clusterMembers,
+    int clusterBusPort,
     List<String> turnUrls, String turnSecret, int turnTtl, List<String> stunUrls,
     Map<String, Integer> instances, String nodeId) {
 
@@ -39,7 +40,7 @@ public record PeerbookConfig(
         .put("msg_rate", 50).put("msg_burst", 200).put("ping_interval", 30).put("max_pending", 32)
         .put("admin_token", null).put("allowed_origins", "")
         .put("clustered", false).put("cluster_name", "peerbook").put("cluster_port", 5701)
-        .put("cluster_host", null).put("cluster_members", "")
+        .put("cluster_host", null).put("cluster_members", "").put("cluster_bus_port", 0)
         .put("turn_urls", "").put("turn_secret", null).put("turn_ttl", 86400).put("stun_urls", "")
         .put("instances", new JsonObject().put("gateway", 1).put("directory", 1).put("mailer", 1).put("relay", 1));
   }
@@ -104,7 +105,7 @@ public record PeerbookConfig(
         nonNegative(j, "msg_rate"), nonNegative(j, "msg_burst"), positive(j, "ping_interval"), positive(j, "max_pending"),
         string(j, "admin_token", null), list(j, "allowed_origins"),
         bool(j, "clustered"), string(j, "cluster_name", "peerbook"), port(j, "cluster_port"),
-        string(j, "cluster_host", null), list(j, "cluster_members"),
+        string(j, "cluster_host", null), list(j, "cluster_members"), port(j, "cluster_bus_port"),
         list(j, "turn_urls"), string(j, "turn_secret", null), positive(j, "turn_ttl"), list(j, "stun_urls"),
         Map.copyOf(instances), string(j, "node_id", UUID.randomUUID().toString()));
   }
