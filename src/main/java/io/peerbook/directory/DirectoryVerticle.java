@@ -103,7 +103,8 @@ public final class DirectoryVerticle extends VerticleBase {
         JsonObject previous = location(r.get(2));
         if (previous != null && nodes.isAlive(previous.getString("node"))) {
           // The peer was online already: the older socket goes, the peer stays online, no presence event.
-          publish(BookEvent.of(BookEvent.REPLACED, email).put("name_key", key).put("fingerprint", fingerprint).put("keep", conn));
+          publish(BookEvent.of(BookEvent.REPLACED, email).put("name_key", key).put("fingerprint", fingerprint)
+              .put("keep", conn).put("gateway", body.getString("gateway")).put("name", rec.name()));
         } else {
           publish(BookEvent.of(BookEvent.ONLINE, email).put("peer", entry).put("name_key", key)
               .put("gateway", body.getString("gateway")).put("conn", conn));

@@ -10,7 +10,8 @@ import io.vertx.core.json.JsonObject;
  *   <li>{@code renamed}: {peer, name_key, old_name, old_key}</li>
  *   <li>{@code removed}: {peer, name_key}</li>
  *   <li>{@code rejected}: {name_key, fingerprint}: waiting sockets of that request are told 403 and closed</li>
- *   <li>{@code replaced}: {name_key, fingerprint, keep}: sockets of that identity other than conn {@code keep} are closed</li>
+ *   <li>{@code replaced}: {name_key, fingerprint, keep, gateway?, name?}: sockets of that identity other than conn
+ *   {@code keep} are closed; gateway and name are set when the new socket is approved (its route)</li>
  * </ul>
  * The first five are presence changes that approved peers of the user hear as {@code peer_update}.
  */

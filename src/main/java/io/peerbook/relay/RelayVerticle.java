@@ -110,6 +110,14 @@ public final class RelayVerticle extends VerticleBase {
               event.getString("gateway"), event.getString("conn")));
         }
       }
+      case BookEvent.REPLACED -> {
+        cache.evict(email, key);
+        if (event.getString("gateway") != null) {
+          // An approved peer reconnected: its new socket is the route.
+          cache.put(email, new Route(event.getString("name"), key, event.getString("fingerprint"),
+              event.getString("gateway"), event.getString("keep")));
+        }
+      }
       case BookEvent.RENAMED -> {
         cache.evict(email, event.getString("old_key"));
         cache.evict(email, key);
