@@ -279,6 +279,9 @@ public final class DirectoryVerticle extends VerticleBase {
       }
       if (changed) {
         JsonObject promoted = location(r.get(2));
+        if (promoted != null && !nodes.isAlive(promoted.getString("node"))) {
+          promoted = null; // it was waiting on a node that died: nobody is there to turn 200
+        }
         JsonObject event = BookEvent.of(BookEvent.APPROVED, email).put("name_key", key)
             .put("peer", next.entry(promoted == null ? null : now, promoted != null))
             .put("conn", promoted == null ? null : promoted.getString("conn"))
