@@ -52,7 +52,7 @@ public final class Main {
     if (cfg.smtpHost() == null) {
       LOG.info("no SMTP host set: approval links are written to this log");
     }
-    LOG.info("peerbook node {} started; public URL {}", cfg.nodeId(), cfg.publicUrl());
+    LOG.info("peerbook node {} started; public URL {}", peerbook.nodeId(), cfg.publicUrl());
     EmbeddedRedis redis = embedded;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("shutting down");

@@ -22,20 +22,32 @@ import java.util.List;
 public final class Peerbook {
   private final Vertx vertx;
   private final List<String> deployments;
+  private final String nodeId;
 
-  private Peerbook(Vertx vertx, List<String> deployments) {
+  private Peerbook(Vertx vertx, List<String> deployments, String nodeId) {
     this.vertx = vertx;
     this.deployments = deployments;
+    this.nodeId = nodeId;
   }
 
-  public static Future<Peerbook> deploy(Vertx vertx, JsonObject config) {
+  /** This node's id: its cluster member id when clustered. */
+  public String nodeId() {
+    return nodeId;
+  }
+
+  public static Future<Peerbook> deploy(Vertx vertx, JsonObject given) {
+    JsonObject config = given.copy();
+    if (vertx.isClustered()) {
+      // On a cluster a node is known by its cluster member id: membership tells whether its peers are still online.
+      config.put("node_id", ((io.vertx.core.internal.VertxInternal) vertx).clusterManager().getNodeId());
+    }
     PeerbookConfig cfg = PeerbookConfig.from(config);
     List<String> ids = new ArrayList<>();
     return deploy(vertx, config, cfg, "directory", DirectoryVerticle.class, ids)
         .compose(v -> deploy(vertx, config, cfg, "mailer", MailerVerticle.class, ids))
         .compose(v -> deploy(vertx, config, cfg, "relay", RelayVerticle.class, ids))
         .compose(v -> deploy(vertx, config, cfg, "gateway", GatewayVerticle.class, ids))
-        .map(v -> new Peerbook(vertx, ids));
+        .map(v -> new Peerbook(vertx, ids, cfg.nodeId()));
   }
 
   private static Future<Void> deploy(Vertx vertx, JsonObject config, PeerbookConfig cfg, String name,

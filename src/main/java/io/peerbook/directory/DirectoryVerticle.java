@@ -35,6 +35,7 @@ import java.util.function.Supplier;
  * removals and app properties, and publishes every change on {@link Address#BOOK_EVENTS}.
  */
 public final class DirectoryVerticle extends VerticleBase {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DirectoryVerticle.class);
   private static final int CAS_ATTEMPTS = 8;
   private static final LuaScript CONNECT = LuaScript.load("connect");
   private static final LuaScript DISCONNECT = LuaScript.load("disconnect");
@@ -43,18 +44,19 @@ public final class DirectoryVerticle extends VerticleBase {
   private static final LuaScript RENAME = LuaScript.load("rename");
   private static final LuaScript REMOVE = LuaScript.load("remove");
   private static final LuaScript REJECT = LuaScript.load("reject");
+  private static final LuaScript REAP = LuaScript.load("reap");
 
   private PeerbookConfig cfg;
   private Redis redis;
   private Keys keys;
-  private NodeLiveness nodes;
+  private NodeMembership nodes;
 
   @Override
   public Future<?> start() {
     cfg = PeerbookConfig.from(config());
     redis = RedisClients.create(vertx, cfg.redisUrl());
     keys = new Keys(cfg.redisPrefix());
-    nodes = new NodeLiveness(vertx, redis, keys, cfg.nodeId());
+    nodes = new NodeMembership(vertx, redis, keys, cfg.nodeId(), this::reapNode);
     List<Future<?>> ready = new ArrayList<>();
     ready.add(nodes.start());
     ready.add(on(Address.DIRECTORY_CONNECT, this::connect));
@@ -96,7 +98,12 @@ public final class DirectoryVerticle extends VerticleBase {
         .put("gateway", body.getString("gateway")).put("conn", conn).put("since", now);
     List<String> args = List.of(key, name, fingerprint, body.getString("kind") == null ? "" : body.getString("kind"),
         now, location.encode(), body.getString("address", ""), String.valueOf(cfg.maxPending()));
-    return CONNECT.run(redis, userKeys(email), args).map(r -> {
+    String node = body.getString("node");
+    return CONNECT.run(redis, userKeys(email), args).compose(r -> {
+      String member = "200".equals(r.get(0).toString()) ? Keys.onlineMember(email, key)
+          : Keys.waitingMember(email, Keys.requestField(key, fingerprint));
+      return redis.send(Request.cmd(Command.SADD).arg(keys.nodeRecords(node)).arg(member)).map(r);
+    }).map(r -> {
       if ("200".equals(r.get(0).toString())) {
         PeerRecord rec = PeerRecord.parse(r.get(1).toString());
         JsonObject entry = rec.entry(now, true);
@@ -126,8 +133,11 @@ public final class DirectoryVerticle extends VerticleBase {
     String email = body.getString("email");
     String key = body.getString("name_key");
     List<String> k = List.of(keys.online(email), keys.waiting(email), keys.peers(email), keys.lastSeen(email));
-    List<String> args = List.of(key, Keys.requestField(key, body.getString("fingerprint")), body.getString("conn"));
-    return DISCONNECT.run(redis, k, args).map(r -> {
+    String field = Keys.requestField(key, body.getString("fingerprint"));
+    List<String> args = List.of(key, field, body.getString("conn"));
+    Request untrack = Request.cmd(Command.SREM).arg(keys.nodeRecords(body.getString("node", cfg.nodeId())))
+        .arg(Keys.onlineMember(email, key)).arg(Keys.waitingMember(email, field));
+    return DISCONNECT.run(redis, k, args).compose(r -> redis.send(untrack).map(r)).map(r -> {
       if (r.get(0).toInteger() == 1 && !r.get(1).toString().isEmpty()) {
         PeerRecord rec = PeerRecord.parse(r.get(1).toString());
         publish(BookEvent.of(BookEvent.OFFLINE, email).put("name_key", key)
@@ -342,11 +352,52 @@ public final class DirectoryVerticle extends VerticleBase {
               throw new ProtocolException(Codes.CONFLICT, "the name " + newName + " is taken");
             }
             boolean online = isOnline(emptyToNull(r.get(1)), next.fingerprint());
+            JsonObject location = location(r.get(1));
+            if (location != null && !key.equals(newKey)) {
+              // The node's record of what it holds follows the rename, so a crash still clears the right field.
+              String records = keys.nodeRecords(location.getString("node"));
+              redis.send(Request.cmd(Command.SREM).arg(records).arg(Keys.onlineMember(email, key)))
+                  .compose(x -> redis.send(Request.cmd(Command.SADD).arg(records).arg(Keys.onlineMember(email, newKey))))
+                  .onFailure(err -> LOG.warn("node record of {} not renamed: {}", email, err.toString()));
+            }
             publish(BookEvent.of(BookEvent.RENAMED, email).put("name_key", newKey).put("old_key", key)
                 .put("old_name", current.name()).put("peer", next.entry(emptyToNull(r.get(2)), online)));
             return new JsonObject();
           });
     }));
+  }
+
+  /** Clears every presence record a dead node held; its peers' users hear they went offline. */
+  private Future<Void> reapNode(String node) {
+    return reapBatch(node, "0").compose(v -> redis.send(Request.cmd(Command.DEL).arg(keys.nodeRecords(node)))).mapEmpty();
+  }
+
+  private Future<Void> reapBatch(String node, String cursor) {
+    return redis.send(Request.cmd(Command.SSCAN).arg(keys.nodeRecords(node)).arg(cursor).arg("COUNT").arg(200))
+        .compose(page -> {
+          List<Future<Void>> cleared = new ArrayList<>();
+          page.get(1).forEach(m -> cleared.add(reapOne(node, m.toString())));
+          String next = page.get(0).toString();
+          return Future.join(cleared).compose(v -> "0".equals(next) ? Future.succeededFuture() : reapBatch(node, next));
+        });
+  }
+
+  private Future<Void> reapOne(String node, String member) {
+    String[] parts = member.split("\n", 3);
+    if (parts.length != 3) {
+      return Future.succeededFuture();
+    }
+    boolean online = "o".equals(parts[0]);
+    String email = parts[1];
+    String field = parts[2];
+    List<String> k = List.of(online ? keys.online(email) : keys.waiting(email), keys.peers(email), keys.lastSeen(email));
+    return REAP.run(redis, k, List.of(field, node)).map(r -> {
+      if (online && r.get(0).toInteger() == 1 && !r.get(1).toString().isEmpty()) {
+        publish(BookEvent.of(BookEvent.OFFLINE, email).put("name_key", field)
+            .put("peer", PeerRecord.parse(r.get(1).toString()).entry(emptyToNull(r.get(2)), false)));
+      }
+      return null;
+    });
   }
 
   // --- helpers ---

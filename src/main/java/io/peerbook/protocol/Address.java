@@ -8,7 +8,7 @@ package io.peerbook.protocol;
 public enum Address {
   /** {email, name, fingerprint, kind, gateway, conn, node, address} → {code: 200|401, peer?}. Records presence or a pending request. */
   DIRECTORY_CONNECT("peerbook.directory.connect"),
-  /** {email, name_key, fingerprint, conn} → {}. Drops the presence or waiting record if it still belongs to conn. */
+  /** {email, name_key, fingerprint, conn, node} → {}. Drops the presence or waiting record if it still belongs to conn. */
   DIRECTORY_DISCONNECT("peerbook.directory.disconnect"),
   /** {email, filter?} → {list: [entry]}: approved peers as the protocol's list entries. */
   DIRECTORY_LIST("peerbook.directory.list"),

@@ -51,9 +51,25 @@ public final class Keys {
     return prefix + "session:" + idHash;
   }
 
-  /** Sorted set: node id → expiry (ms); a node whose lease ran out is dead and its peers offline. */
+  /** Sorted set: node id → start time (ms) of every node that has not been cleaned up after. */
   public String nodes() {
     return prefix + "nodes";
+  }
+
+  /**
+   * Set: the presence ({@code o\n<email>\n<name key>}) and waiting ({@code w\n<email>\n<request field>}) records a
+   * node holds, so that a survivor can clear them when the node dies.
+   */
+  public String nodeRecords(String nodeId) {
+    return prefix + "node:" + nodeId;
+  }
+
+  public static String onlineMember(String email, String nameKey) {
+    return "o\n" + email + "\n" + nameKey;
+  }
+
+  public static String waitingMember(String email, String field) {
+    return "w\n" + email + "\n" + field;
   }
 
   /** The field of a pending request or waiting socket: one per name and fingerprint. */
