@@ -53,7 +53,10 @@ public record PeerbookConfig(
         throw new ConfigException("unknown configuration key '" + key + "'");
       }
       if ("instances".equals(key)) {
-        merged.getJsonObject("instances").mergeIn(file.getJsonObject("instances"));
+        if (!(file.getValue("instances") instanceof JsonObject counts)) {
+          throw new ConfigException("instances must be an object of instance counts per verticle");
+        }
+        merged.getJsonObject("instances").mergeIn(counts);
       } else {
         merged.put(key, file.getValue(key));
       }

@@ -121,7 +121,9 @@ public final class DirectoryVerticle extends VerticleBase {
       if (location(r.get(2)) != null) {
         publish(BookEvent.of(BookEvent.REPLACED, email).put("name_key", key).put("fingerprint", fingerprint).put("keep", conn));
       }
-      if ("1".equals(r.get(1).toString())) {
+      if (!"full".equals(r.get(1).toString())) {
+        // Every waiting connect may mail (a device that reconnects after its link expired gets a new one);
+        // the mailer keeps to one mail per user per interval.
         vertx.eventBus().send(Address.MAILER_NOTIFY.address(), new JsonObject().put("email", email),
             new DeliveryOptions().setLocalOnly(true));
       }
@@ -135,13 +137,24 @@ public final class DirectoryVerticle extends VerticleBase {
     List<String> k = List.of(keys.online(email), keys.waiting(email), keys.peers(email), keys.lastSeen(email));
     String field = Keys.requestField(key, body.getString("fingerprint"));
     List<String> args = List.of(key, field, body.getString("conn"));
-    Request untrack = Request.cmd(Command.SREM).arg(keys.nodeRecords(body.getString("node", cfg.nodeId())))
-        .arg(Keys.onlineMember(email, key)).arg(Keys.waitingMember(email, field));
-    return DISCONNECT.run(redis, k, args).compose(r -> redis.send(untrack).map(r)).map(r -> {
-      if (r.get(0).toInteger() == 1 && !r.get(1).toString().isEmpty()) {
-        PeerRecord rec = PeerRecord.parse(r.get(1).toString());
+    return DISCONNECT.run(redis, k, args).compose(r -> {
+      // Only what this socket held leaves the node's records: a replacing socket on this node holds the same member.
+      Request untrack = Request.cmd(Command.SREM).arg(keys.nodeRecords(body.getString("node", cfg.nodeId())));
+      boolean online = r.get(0).toInteger() == 1;
+      boolean waiting = r.get(1).toInteger() == 1;
+      if (online) {
+        untrack.arg(Keys.onlineMember(email, key));
+      }
+      if (waiting) {
+        untrack.arg(Keys.waitingMember(email, field));
+      }
+      Future<?> untracked = online || waiting ? redis.send(untrack) : Future.succeededFuture();
+      return untracked.map(x -> r);
+    }).map(r -> {
+      if (r.get(0).toInteger() == 1 && !r.get(2).toString().isEmpty()) {
+        PeerRecord rec = PeerRecord.parse(r.get(2).toString());
         publish(BookEvent.of(BookEvent.OFFLINE, email).put("name_key", key)
-            .put("peer", rec.entry(emptyToNull(r.get(2)), false)));
+            .put("peer", rec.entry(emptyToNull(r.get(3)), false)));
       }
       return new JsonObject();
     });
@@ -289,8 +302,15 @@ public final class DirectoryVerticle extends VerticleBase {
       }
       if (changed) {
         JsonObject promoted = location(r.get(2));
-        if (promoted != null && !nodes.isAlive(promoted.getString("node"))) {
-          promoted = null; // it was waiting on a node that died: nobody is there to turn 200
+        if (promoted != null) {
+          // The waiting socket's node now holds a presence record instead of a waiting one.
+          String records = keys.nodeRecords(promoted.getString("node"));
+          redis.send(Request.cmd(Command.SREM).arg(records).arg(Keys.waitingMember(email, Keys.requestField(key, next.fingerprint()))))
+              .compose(x -> redis.send(Request.cmd(Command.SADD).arg(records).arg(Keys.onlineMember(email, key))))
+              .onFailure(err -> LOG.warn("node record of {} not updated: {}", email, err.toString()));
+          if (!nodes.isAlive(promoted.getString("node"))) {
+            promoted = null; // it was waiting on a node that died: nobody is there to turn 200
+          }
         }
         JsonObject event = BookEvent.of(BookEvent.APPROVED, email).put("name_key", key)
             .put("peer", next.entry(promoted == null ? null : now, promoted != null))

@@ -71,6 +71,9 @@ final class NodeMembership {
   }
 
   private void check() {
+    if (cluster != null && !cluster.isActive()) {
+      return; // cut off from the cluster: every other node looks dead from here, and must not be reaped
+    }
     register()
         .compose(v -> redis.send(Request.cmd(Command.ZRANGE).arg(keys.nodes()).arg(0).arg(-1)))
         .onSuccess(this::reapDead)

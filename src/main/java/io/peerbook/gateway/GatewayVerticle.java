@@ -31,8 +31,13 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class GatewayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
-  /** Above the protocol's 64 KiB so an oversized message still reaches us and gets its 413 before the close. */
-  static final int MAX_FRAME_BYTES = 256 * 1024;
+  /** The protocol's limit: Vert.x stops aggregating a longer message and tells the session, which answers 413. */
+  static final int MAX_MESSAGE_BYTES = 64 * 1024;
+  /**
+   * A single frame is read whole before the message limit applies, so frames up to this size still get their 413
+   * and a 1009 close; a bigger frame is a protocol violation and its connection is dropped.
+   */
+  static final int MAX_FRAME_BYTES = 1024 * 1024;
 
   private final AtomicLong counter = new AtomicLong();
   private PeerbookConfig cfg;
@@ -54,7 +59,7 @@ public final class GatewayVerticle extends VerticleBase {
         .end("not found\n"));
 
     HttpServerOptions options = new HttpServerOptions().setHost(cfg.httpHost()).setPort(cfg.httpPort())
-        .setMaxWebSocketFrameSize(MAX_FRAME_BYTES).setMaxWebSocketMessageSize(MAX_FRAME_BYTES)
+        .setMaxWebSocketFrameSize(MAX_FRAME_BYTES).setMaxWebSocketMessageSize(MAX_MESSAGE_BYTES)
         .setIdleTimeout(0);
     server = vertx.createHttpServer(options).requestHandler(router);
     pingTimer = vertx.setPeriodic(cfg.pingInterval() * 1000L, id -> ctx.connections().all().forEach(PeerSession::ping));

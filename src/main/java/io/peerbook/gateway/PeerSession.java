@@ -11,7 +11,6 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.function.Supplier;
@@ -23,7 +22,6 @@ import java.util.function.Supplier;
 final class PeerSession {
   enum State { CONNECTING, WAITING, APPROVED, CLOSED }
 
-  static final int MAX_MESSAGE_BYTES = 64 * 1024;
   /** Messages accepted but not yet handled; past this a sender is told 429 rather than growing the queue. */
   static final int MAX_QUEUED = 256;
   private static final Logger LOG = LoggerFactory.getLogger(PeerSession.class);
@@ -93,10 +91,10 @@ final class PeerSession {
 
   /** Wires the socket and asks the directory who this is; the answer is the first message the peer gets. */
   void start() {
-    ws.textMessageHandler(this::onText);
-    ws.binaryMessageHandler(b -> reply(null, null, Codes.BAD_REQUEST, "binary frames are not accepted"));
+    ws.textMessageHandler(this::onMessage);
+    ws.binaryMessageHandler(b -> onMessage(null));
     ws.pongHandler(b -> pongSeen = true);
-    ws.exceptionHandler(err -> LOG.debug("socket {} error: {}", conn, err.toString()));
+    ws.exceptionHandler(this::onError);
     ws.closeHandler(v -> onClose());
     io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
     connected = done.future();
@@ -119,6 +117,10 @@ final class PeerSession {
         return Future.succeededFuture();
       }
       int code = ar.result().getInteger("code");
+      if (code == Codes.OK) {
+        // Signaling is stamped with the name as the book spells it, whatever case the query used.
+        name = ar.result().getJsonObject("peer").getString("name");
+      }
       if (code == Codes.OK || decidedEarly == State.APPROVED) {
         state = State.APPROVED;
         send(status(Codes.OK, "approved"));
@@ -212,17 +214,16 @@ final class PeerSession {
 
   // --- messages from the peer ---
 
-  private void onText(String text) {
+  /** One whole message: text, or null for a binary one. Until the status is sent, it waits behind it. */
+  private void onMessage(String text) {
     if (state == State.CLOSED) {
       return;
     }
-    if (tooLarge(text)) {
-      send(error(null, null, Codes.TOO_LARGE, "message larger than 64 KiB"));
-      close(Codes.CLOSE_TOO_LARGE, "message too large");
-      return;
-    }
     if (state == State.CONNECTING) {
-      // The status is the first message a peer gets: answers to early messages wait behind it.
+      if (queue.size() >= MAX_QUEUED) {
+        close(Codes.CLOSE_ABUSE, "too many messages before the status");
+        return;
+      }
       enqueue(() -> {
         accept(text);
         return Future.succeededFuture();
@@ -232,47 +233,73 @@ final class PeerSession {
     accept(text);
   }
 
-  /** Parses, rate-limits and queues one message; malformed ones are answered at once. */
+  /** Vert.x stops aggregating a message past maxWebSocketMessageSize (64 KiB) and reports it here. */
+  private void onError(Throwable err) {
+    if (err instanceof IllegalStateException && String.valueOf(err.getMessage()).contains("max message size")) {
+      Runnable tooLarge = () -> {
+        send(error(null, null, Codes.TOO_LARGE, "message larger than 64 KiB"));
+        close(Codes.CLOSE_TOO_LARGE, "message too large");
+      };
+      if (state == State.CONNECTING) {
+        enqueue(() -> {
+          tooLarge.run();
+          return Future.succeededFuture();
+        });
+      } else {
+        tooLarge.run();
+      }
+      return;
+    }
+    LOG.debug("socket {} error: {}", conn, err.toString());
+  }
+
+  /** Rate-limits, parses and queues one message; a malformed one is answered at once. */
   private void accept(String text) {
     if (state == State.CLOSED) {
       return;
     }
-    JsonObject msg;
-    try {
-      Object parsed = io.vertx.core.json.Json.decodeValue(text);
-      if (!(parsed instanceof JsonObject o)) {
-        reply(null, null, Codes.BAD_REQUEST, "a message must be a JSON object");
-        return;
+    // Every message counts against the rate, malformed ones too: they cost the server as much.
+    boolean allowed = bucket == null || bucket.tryTake(System.nanoTime());
+    JsonObject msg = null;
+    String problem = null;
+    if (text == null) {
+      problem = "binary frames are not accepted";
+    } else {
+      try {
+        Object parsed = io.vertx.core.json.Json.decodeValue(text);
+        if (parsed instanceof JsonObject o) {
+          msg = o;
+        } else {
+          problem = "a message must be a JSON object";
+        }
+      } catch (DecodeException e) {
+        problem = "not JSON";
       }
-      msg = o;
-    } catch (DecodeException e) {
-      reply(null, null, Codes.BAD_REQUEST, "not JSON");
-      return;
     }
-    Object id = msg.getValue("id");
+    Object id = msg == null ? null : msg.getValue("id");
     if (id != null && !(id instanceof String || id instanceof Number)) {
-      reply(null, null, Codes.BAD_REQUEST, "id must be a string or a number");
-      return;
+      id = null;
+      problem = "id must be a string or a number";
     }
-    String target = msg.getValue("target") instanceof String t ? t : null;
-    if (bucket != null && !bucket.tryTake(System.nanoTime())) {
+    String target = msg != null && msg.getValue("target") instanceof String t ? t : null;
+    if (!allowed) {
       reply(id, target, Codes.TOO_MANY, "message rate exceeded");
       if (bucket.abusive()) {
         close(Codes.CLOSE_ABUSE, "message rate abuse");
       }
       return;
     }
+    if (problem != null) {
+      reply(id, null, Codes.BAD_REQUEST, problem);
+      return;
+    }
     if (queue.size() >= MAX_QUEUED) {
       reply(id, target, Codes.TOO_MANY, "too many messages waiting");
       return;
     }
-    enqueue(() -> handle(msg, id));
-  }
-
-  private static boolean tooLarge(String text) {
-    // Most messages are far below the limit in characters; count bytes only when it could matter.
-    return text.length() > MAX_MESSAGE_BYTES
-        || text.length() * 3L > MAX_MESSAGE_BYTES && text.getBytes(StandardCharsets.UTF_8).length > MAX_MESSAGE_BYTES;
+    JsonObject message = msg;
+    Object messageId = id;
+    enqueue(() -> handle(message, messageId));
   }
 
   private void enqueue(Supplier<Future<Void>> task) {

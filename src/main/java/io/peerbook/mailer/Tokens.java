@@ -7,7 +7,10 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
 
-/** Link tokens, session ids and CSRF tokens: 256 random bits from a CSPRNG; only their SHA-256 is ever stored. */
+/**
+ * Link tokens, session ids and CSRF tokens: 256 random bits from a CSPRNG. Link tokens and session ids are stored
+ * only as their SHA-256; a session's CSRF token is kept in the session record, which is found by the session id.
+ */
 public final class Tokens {
   private static final SecureRandom RANDOM = new SecureRandom();
 

@@ -6,7 +6,10 @@ package io.peerbook.protocol;
  * protocol's own codes (400, 401, 404, 409, 480, 503).
  */
 public enum Address {
-  /** {email, name, fingerprint, kind, gateway, conn, node, address} → {code: 200|401, peer?}. Records presence or a pending request. */
+  /**
+   * {email, name, fingerprint, kind, gateway, conn, node, address} → {code: 200, peer: list entry} or
+   * {code: 401, pending: false when the user has too many pending requests}. Records presence or a pending request.
+   */
   DIRECTORY_CONNECT("peerbook.directory.connect"),
   /** {email, name_key, fingerprint, conn, node} → {}. Drops the presence or waiting record if it still belongs to conn. */
   DIRECTORY_DISCONNECT("peerbook.directory.disconnect"),
@@ -14,7 +17,7 @@ public enum Address {
   DIRECTORY_LIST("peerbook.directory.list"),
   /** {email} → {approved: [entry], pending: [pending entry]}: the whole book, for the page and the admin API. */
   DIRECTORY_BOOK("peerbook.directory.book"),
-  /** {email, target} → {name, fingerprint, gateway, conn}: where an approved, online peer is connected; fails 404 or 480. */
+  /** {email, target} → {name, name_key, fingerprint, gateway, conn}: where an approved, online peer is connected; fails 404 or 480. */
   DIRECTORY_ROUTE("peerbook.directory.route"),
   /** {email, name, fingerprint, properties} → {}. Merges app properties; fails 400 on a bad value or size. */
   DIRECTORY_SET_PROPERTIES("peerbook.directory.set-properties"),

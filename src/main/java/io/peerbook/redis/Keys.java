@@ -51,7 +51,7 @@ public final class Keys {
     return prefix + "session:" + idHash;
   }
 
-  /** Sorted set: node id → start time (ms) of every node that has not been cleaned up after. */
+  /** Sorted set: node id → time (ms) of its last check-in, of every node that has not been cleaned up after. */
   public String nodes() {
     return prefix + "nodes";
   }

@@ -49,7 +49,24 @@ public final class TestNode implements AutoCloseable {
     return start(TestRedis.shared().url(), overrides);
   }
 
+  /** This node's id (its cluster member id when clustered). */
+  public String nodeId() {
+    return peerbook.nodeId();
+  }
+
+  /**
+   * A clustered node: Hazelcast on 127.0.0.1 with TCP-IP discovery of {@code members}, the cluster name and the Redis
+   * prefix of the overrides (give every node of one cluster the same ones).
+   */
+  public static TestNode startClustered(Map<String, Object> overrides) {
+    return start(TestRedis.shared().url(), overrides, true);
+  }
+
   public static TestNode start(String redisUrl, Map<String, Object> overrides) {
+    return start(redisUrl, overrides, false);
+  }
+
+  private static TestNode start(String redisUrl, Map<String, Object> overrides, boolean clustered) {
     int smtpPort = TestRedis.freePort();
     GreenMail mail = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
     mail.start();
@@ -61,9 +78,20 @@ public final class TestNode implements AutoCloseable {
         .put("mail_from", "peerbook@test.example")
         .put("node_id", UUID.randomUUID().toString());
     overrides.forEach(config::put);
-    Vertx vertx = Vertx.vertx();
-    Peerbook peerbook = Peerbook.deploy(vertx, config).await();
+    Vertx vertx = clustered
+        ? slow(io.peerbook.Clustering.start(PeerbookConfig.from(config.copy().put("clustered", true))))
+        : Vertx.vertx();
+    Peerbook peerbook = slow(Peerbook.deploy(vertx, config));
     return new TestNode(vertx, mail, port, config, peerbook);
+  }
+
+  /** Awaits a start-up step, which may take a while for a cluster member on a busy machine. */
+  private static <T> T slow(io.vertx.core.Future<T> f) {
+    try {
+      return f.await(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("start-up took more than 60 s", e);
+    }
   }
 
   /** Connects a peer; the client is closed with the node. */
