@@ -2,12 +2,16 @@ package io.peerbook;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import io.peerbook.config.ConfigException;
 import io.peerbook.config.PeerbookConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 
 /**
  * Joins the Hazelcast cluster: {@code cluster.xml} (or {@code -Dvertx.hazelcast.config}) as the base, with the
@@ -30,10 +34,20 @@ public final class Clustering {
     // 0 picks a free port; a container publishes a fixed one.
     options.getEventBusOptions().setPort(cfg.clusterBusPort());
     if (cfg.clusterHost() != null) {
-      hz.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(cfg.clusterHost());
-      hz.setProperty("hazelcast.local.localAddress", cfg.clusterHost());
-      options.getEventBusOptions().setHost(cfg.clusterHost());
+      // Hazelcast wants an address, not a name (a container's hostname, say): resolve it once, here.
+      String address = resolve(cfg.clusterHost());
+      hz.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(address);
+      hz.setProperty("hazelcast.local.localAddress", address);
+      options.getEventBusOptions().setHost(address);
     }
     return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hz)).buildClustered();
+  }
+
+  private static String resolve(String host) {
+    try {
+      return InetAddress.getByName(host).getHostAddress();
+    } catch (UnknownHostException e) {
+      throw new ConfigException("cluster_host '" + host + "' cannot be resolved");
+    }
   }
 }
