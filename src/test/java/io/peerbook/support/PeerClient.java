@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -56,9 +57,12 @@ public final class PeerClient implements AutoCloseable {
         .setMaxMessageSize(1 << 20));
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
         .setURI("/ws?" + query);
-    // Handlers are set on the event loop as the socket opens: set later from the test thread, the server's first
-    // message could arrive before them and be lost.
-    return await(client.connect(options).map(ws -> new PeerClient(client, ws, email, name, fingerprint)));
+    // Handlers go on before the upgrade: the server may send its status right after it, and a WebSocket obtained
+    // from client.connect(...) is resumed on the event loop before a test thread could set its handlers.
+    ClientWebSocket ws = client.webSocket();
+    PeerClient peer = new PeerClient(client, ws, email, name, fingerprint);
+    await(ws.connect(options));
+    return peer;
   }
 
   public static String query(String email, String name, String fingerprint, String kind) {
@@ -84,28 +88,11 @@ public final class PeerClient implements AutoCloseable {
   public JsonObject next() {
     try {
       JsonObject m = inbox.poll(WAIT_SECONDS, TimeUnit.SECONDS);
-      if (m == null) {
-        dumpThreads();
-      }
       assertNotNull(m, name + ": no message within " + WAIT_SECONDS + " s");
       return m;
     } catch (InterruptedException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  /** What the event loops were doing when an expected message did not come: the first thing to look at. */
-  private static void dumpThreads() {
-    StringBuilder out = new StringBuilder("thread dump at a missed message:\n");
-    Thread.getAllStackTraces().forEach((t, stack) -> {
-      if (t.getName().startsWith("vert.x-eventloop")) {
-        out.append(t.getName()).append(' ').append(t.getState()).append('\n');
-        for (int i = 0; i < Math.min(stack.length, 12); i++) {
-          out.append("    at ").append(stack[i]).append('\n');
-        }
-      }
-    });
-    System.err.println(out);
   }
 
   /** Skips messages until one matches. */

@@ -83,6 +83,31 @@ public final class TestRedis implements AutoCloseable {
     }
   }
 
+  /**
+   * Freezes the server (SIGSTOP), as a hung Redis would be: the port still accepts connections, nothing answers.
+   * Returns false when this Redis is not a redis-server process of ours (the embedded fallback), so it cannot be frozen.
+   */
+  public synchronized boolean freeze() {
+    return signal("STOP");
+  }
+
+  /** Lets a frozen server run again (SIGCONT). */
+  public synchronized boolean thaw() {
+    return signal("CONT");
+  }
+
+  private boolean signal(String name) {
+    if (process == null || !process.isAlive()) {
+      return false;
+    }
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+      return kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0;
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   @Override
   public void close() {
     stop();

@@ -1,0 +1,269 @@
+package io.peerbook;
+
+import io.peerbook.support.Fingerprints;
+import io.peerbook.support.PageClient;
+import io.peerbook.support.PeerClient;
+import io.peerbook.support.TestRedis;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The packaged jar, run the way a user runs it: {@code java -jar target/peerbook.jar} from an empty folder, no
+ * configuration file, no Redis URL (so the embedded Redis keeps its data under ./data) and no SMTP host (so the
+ * approval link is written to the log). Run by maven-failsafe after {@code mvn package}.
+ */
+class JarIT {
+  private static final long START_SECONDS = 60;
+  private static final long STOP_SECONDS = 10;
+  private static final Pattern LINK_LINE = Pattern.compile("approval link for (\\S+): (\\S+)");
+
+  @TempDir
+  Path folder;
+  private final List<Run> runs = new ArrayList<>();
+  private Vertx vertx;
+
+  @BeforeEach
+  void start() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void cleanUp() {
+    for (Run run : runs) {
+      run.kill();
+    }
+    vertx.close().await();
+  }
+
+  @Test
+  @DisplayName("java -jar from an empty folder: a peer waits with 401, the logged link approves it, SIGTERM closes it with 1001 and the process exits within 10 s keeping ./data; a second start in the same folder still knows the peer")
+  void runsFromAnEmptyFolder() throws Exception {
+    Run run = launch(folder, freePortEnv());
+    run.awaitHealthy();
+
+    String fp = Fingerprints.random();
+    PeerClient laptop = PeerClient.connect(vertx, run.port, "Alice@Example.com", "Laptop", fp, "client");
+    laptop.expectCode(401);
+
+    Matcher link = run.awaitLine(LINK_LINE, "the approval link in the log");
+    assertEquals("alice@example.com", link.group(1), link.group());
+    assertTrue(link.group(2).startsWith("http://127.0.0.1:" + run.port + "/approve/"), link.group());
+
+    PageClient browser = new PageClient(run.port);
+    String page = browser.signIn(link.group(2));
+    assertTrue(page.contains(fp), page);
+    HttpResponse<String> approved = browser.act(page, "approve", Map.of("name", "Laptop", "fingerprint", fp));
+    assertEquals(303, approved.statusCode(), approved.body());
+    laptop.expectCode(200);
+
+    assertStopsOnSigterm(run, laptop);
+
+    Path data = folder.resolve("data");
+    assertTrue(Files.isDirectory(data), "no ./data folder\n" + run.log());
+    try (Stream<Path> files = Files.walk(data)) {
+      assertTrue(files.anyMatch(Files::isRegularFile), "./data holds no file");
+    }
+
+    // Same folder again: the book was kept, the peer is approved at once.
+    Run again = launch(folder, freePortEnv());
+    again.awaitHealthy();
+    PeerClient back = PeerClient.connect(vertx, again.port, "alice@example.com", "Laptop", fp, "client");
+    back.expectCode(200);
+    assertStopsOnSigterm(again, back);
+  }
+
+  @Test
+  @DisplayName("PEERBOOK_CONFIG naming a file with an unknown key: the process exits non-zero and says which key")
+  void badConfigFileUnknownKey() throws Exception {
+    Path bad = folder.resolve("bad.json");
+    Files.writeString(bad, "{\"http_port\": 8080, \"smtp_hots\": \"mail.example\"}");
+    Run run = launch(folder, Map.of("PEERBOOK_CONFIG", bad.toString()));
+    assertFailsSaying(run, "smtp_hots");
+  }
+
+  @Test
+  @DisplayName("PEERBOOK_CONFIG naming a file that is not JSON: the process exits non-zero and names the file")
+  void badConfigFileNotJson() throws Exception {
+    Path bad = folder.resolve("broken.json");
+    Files.writeString(bad, "http_port = 8080\n");
+    Run run = launch(folder, Map.of("PEERBOOK_CONFIG", bad.toString()));
+    assertFailsSaying(run, bad.toString());
+  }
+
+  @Test
+  @DisplayName("PEERBOOK_CONFIG naming a missing file: the process exits non-zero and names the file")
+  void missingConfigFile() throws Exception {
+    Path missing = folder.resolve("nowhere.json");
+    Run run = launch(folder, Map.of("PEERBOOK_CONFIG", missing.toString()));
+    assertFailsSaying(run, missing.toString());
+  }
+
+  // --- helpers ---
+
+  /**
+   * Sends SIGTERM; the connected peer is closed with 1001, the process exits within 10 s, and nothing it started
+   * (the embedded Redis) is left running.
+   */
+  private static void assertStopsOnSigterm(Run run, PeerClient peer) throws Exception {
+    List<ProcessHandle> children = run.process.descendants().toList();
+    assertTrue(children.size() > 0, "no embedded Redis process under peerbook");
+    long t0 = System.nanoTime();
+    run.process.destroy(); // SIGTERM
+    assertEquals((short) 1001, peer.awaitClose(), "the socket's close code on shutdown");
+    assertTrue(run.process.waitFor(STOP_SECONDS, TimeUnit.SECONDS),
+        "the process did not exit within " + STOP_SECONDS + " s of SIGTERM\n" + run.log());
+    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    assertTrue(ms <= STOP_SECONDS * 1000, "exit took " + ms + " ms");
+    for (ProcessHandle child : children) {
+      try {
+        child.onExit().get(STOP_SECONDS, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        child.destroyForcibly();
+        fail("a process started by peerbook outlived it: " + child.info().commandLine().orElse("pid " + child.pid()));
+      }
+    }
+  }
+
+  private static void assertFailsSaying(Run run, String expected) throws Exception {
+    assertTrue(run.process.waitFor(START_SECONDS, TimeUnit.SECONDS), "the process did not exit\n" + run.log());
+    run.drained();
+    assertNotEquals(0, run.process.exitValue(), run.log());
+    assertTrue(run.log().contains(expected), "the output does not mention " + expected + ":\n" + run.log());
+  }
+
+  private static Map<String, String> freePortEnv() {
+    int port = TestRedis.freePort();
+    return Map.of("PEERBOOK_HTTP_PORT", String.valueOf(port), "PEERBOOK_PUBLIC_URL", "http://127.0.0.1:" + port);
+  }
+
+  private Run launch(Path cwd, Map<String, String> env) throws IOException {
+    Path jar = Path.of("target", "peerbook.jar").toAbsolutePath();
+    assertTrue(Files.isRegularFile(jar), jar + " is missing: run mvn package first");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder pb = new ProcessBuilder(java, "-jar", jar.toString()).directory(cwd.toFile())
+        .redirectErrorStream(true);
+    pb.environment().keySet().removeIf(k -> k.startsWith("PEERBOOK_"));
+    pb.environment().putAll(env);
+    Run run = new Run(pb.start(), Integer.parseInt(env.getOrDefault("PEERBOOK_HTTP_PORT", "0")));
+    runs.add(run);
+    return run;
+  }
+
+  /** One peerbook process, its output collected line by line. */
+  private static final class Run {
+    final Process process;
+    final int port;
+    private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final StringBuffer all = new StringBuffer();
+    private final Thread reader;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    Run(Process process, int port) {
+      this.process = process;
+      this.port = port;
+      this.reader = new Thread(() -> {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+          String line;
+          while ((line = r.readLine()) != null) {
+            all.append(line).append('\n');
+            lines.add(line);
+          }
+        } catch (IOException e) {
+          all.append("[output unreadable: ").append(e).append("]\n");
+        }
+      }, "peerbook-output-" + process.pid());
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    String log() {
+      return all.toString();
+    }
+
+    /** Waits until the whole output has been read (after the process exited). */
+    void drained() throws InterruptedException {
+      reader.join(TimeUnit.SECONDS.toMillis(10));
+    }
+
+    /** Polls /healthz until it answers 200; fails at once if the process dies. */
+    void awaitHealthy() throws Exception {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_SECONDS);
+      HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz"))
+          .timeout(Duration.ofSeconds(2)).GET().build();
+      while (System.nanoTime() < deadline) {
+        try {
+          if (http.send(get, HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+            return;
+          }
+        } catch (IOException e) {
+          // not listening yet
+        }
+        try {
+          process.onExit().get(100, TimeUnit.MILLISECONDS);
+          drained();
+          fail("peerbook exited with " + process.exitValue() + " before it was up:\n" + log());
+        } catch (TimeoutException e) {
+          // still running: poll again
+        } catch (ExecutionException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+      fail("/healthz did not answer 200 within " + START_SECONDS + " s:\n" + log());
+    }
+
+    /** The first output line, from now on, that matches. */
+    Matcher awaitLine(Pattern pattern, String what) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PeerClient.WAIT_SECONDS);
+      while (System.nanoTime() < deadline) {
+        String line = lines.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+        if (line != null) {
+          Matcher m = pattern.matcher(line);
+          if (m.find()) {
+            return m;
+          }
+        }
+      }
+      return fail("no " + what + " within " + PeerClient.WAIT_SECONDS + " s:\n" + log());
+    }
+
+    /** Leaves nothing running: the process and whatever it started (its embedded Redis). */
+    void kill() {
+      if (process.isAlive()) {
+        List<ProcessHandle> children = process.descendants().toList();
+        process.destroyForcibly();
+        children.forEach(ProcessHandle::destroyForcibly);
+      }
+    }
+  }
+}
