@@ -278,10 +278,17 @@ public final class DirectoryVerticle extends VerticleBase {
     String key = Identity.nameKey(name);
     String fingerprint = Identity.fingerprint(body.getString("fingerprint"));
     JsonObject changes = body.getJsonObject("properties", new JsonObject());
-    return retrying(() -> record(email, key).compose(stored -> {
+    String field = Keys.requestField(key, fingerprint);
+    return retrying(() -> redis.batch(List.of(
+        Request.cmd(Command.HGET).arg(keys.peers(email)).arg(key),
+        Request.cmd(Command.HGET).arg(keys.pending(email)).arg(field))).compose(rs -> {
+      Stored stored = rs.get(0) == null ? null : new Stored(PeerRecord.parse(rs.get(0).toString()), rs.get(0).toString());
       PeerRecord current = stored == null ? null : stored.rec();
+      // A PUT without a kind keeps the stored one or, for a new peer, the kind its waiting request gave.
+      String requested = rs.get(1) == null ? null : new JsonObject(rs.get(1).toString()).getString("kind");
       JsonObject props = AppProperties.merge(current == null ? new JsonObject() : current.properties(), changes);
-      String kind = body.containsKey("kind") ? Identity.kind(body.getString("kind")) : current == null ? null : current.kind();
+      String kind = body.containsKey("kind") ? Identity.kind(body.getString("kind"))
+          : current != null ? current.kind() : requested;
       String registered = current == null || !current.fingerprint().equals(fingerprint) ? now() : current.registrationDate();
       PeerRecord next = new PeerRecord(name, fingerprint, kind, props, registered);
       return install(email, key, "*", stored, next)
