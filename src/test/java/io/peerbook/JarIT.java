@@ -1,6 +1,7 @@
 package io.peerbook;
 
 import io.peerbook.support.Fingerprints;
+import io.peerbook.support.JarProcess;
 import io.peerbook.support.PageClient;
 import io.peerbook.support.PeerClient;
 import io.peerbook.support.TestRedis;
@@ -50,7 +51,7 @@ class JarIT {
 
   @TempDir
   Path folder;
-  private final List<Run> runs = new ArrayList<>();
+  private final List<JarProcess> runs = new ArrayList<>();
   private Vertx vertx;
 
   @BeforeEach
@@ -60,7 +61,7 @@ class JarIT {
 
   @AfterEach
   void cleanUp() {
-    for (Run run : runs) {
+    for (JarProcess run : runs) {
       run.kill();
     }
     vertx.close().await();
@@ -69,7 +70,7 @@ class JarIT {
   @Test
   @DisplayName("java -jar from an empty folder: a peer waits with 401, the logged link approves it, SIGTERM closes it with 1001 and the process exits within 10 s keeping ./data; a second start in the same folder still knows the peer")
   void runsFromAnEmptyFolder() throws Exception {
-    Run run = launch(folder, freePortEnv());
+    JarProcess run = launch(folder, freePortEnv());
     run.awaitHealthy();
 
     String fp = Fingerprints.random();
@@ -96,7 +97,7 @@ class JarIT {
     }
 
     // Same folder again: the book was kept, the peer is approved at once.
-    Run again = launch(folder, freePortEnv());
+    JarProcess again = launch(folder, freePortEnv());
     again.awaitHealthy();
     PeerClient back = PeerClient.connect(vertx, again.port, "alice@example.com", "Laptop", fp, "client");
     back.expectCode(200);
@@ -108,7 +109,7 @@ class JarIT {
   void badConfigFileUnknownKey() throws Exception {
     Path bad = folder.resolve("bad.json");
     Files.writeString(bad, "{\"http_port\": 8080, \"smtp_hots\": \"mail.example\"}");
-    Run run = launch(folder, Map.of("PEERBOOK_CONFIG", bad.toString()));
+    JarProcess run = launch(folder, Map.of("PEERBOOK_CONFIG", bad.toString()));
     assertFailsSaying(run, "smtp_hots");
   }
 
@@ -117,7 +118,7 @@ class JarIT {
   void badConfigFileNotJson() throws Exception {
     Path bad = folder.resolve("broken.json");
     Files.writeString(bad, "http_port = 8080\n");
-    Run run = launch(folder, Map.of("PEERBOOK_CONFIG", bad.toString()));
+    JarProcess run = launch(folder, Map.of("PEERBOOK_CONFIG", bad.toString()));
     assertFailsSaying(run, bad.toString());
   }
 
@@ -125,17 +126,23 @@ class JarIT {
   @DisplayName("PEERBOOK_CONFIG naming a missing file: the process exits non-zero and names the file")
   void missingConfigFile() throws Exception {
     Path missing = folder.resolve("nowhere.json");
-    Run run = launch(folder, Map.of("PEERBOOK_CONFIG", missing.toString()));
+    JarProcess run = launch(folder, Map.of("PEERBOOK_CONFIG", missing.toString()));
     assertFailsSaying(run, missing.toString());
   }
 
   // --- helpers ---
 
+  private JarProcess launch(Path cwd, Map<String, String> env) throws IOException {
+    JarProcess run = JarProcess.launch(cwd, env);
+    runs.add(run);
+    return run;
+  }
+
   /**
    * Sends SIGTERM; the connected peer is closed with 1001, the process exits within 10 s, and nothing it started
    * (the embedded Redis) is left running.
    */
-  private static void assertStopsOnSigterm(Run run, PeerClient peer) throws Exception {
+  private static void assertStopsOnSigterm(JarProcess run, PeerClient peer) throws Exception {
     List<ProcessHandle> children = run.process.descendants().toList();
     assertTrue(children.size() > 0, "no embedded Redis process under peerbook");
     long t0 = System.nanoTime();
@@ -155,7 +162,7 @@ class JarIT {
     }
   }
 
-  private static void assertFailsSaying(Run run, String expected) throws Exception {
+  private static void assertFailsSaying(JarProcess run, String expected) throws Exception {
     assertTrue(run.process.waitFor(START_SECONDS, TimeUnit.SECONDS), "the process did not exit\n" + run.log());
     run.drained();
     assertNotEquals(0, run.process.exitValue(), run.log());
@@ -167,103 +174,4 @@ class JarIT {
     return Map.of("PEERBOOK_HTTP_PORT", String.valueOf(port), "PEERBOOK_PUBLIC_URL", "http://127.0.0.1:" + port);
   }
 
-  private Run launch(Path cwd, Map<String, String> env) throws IOException {
-    Path jar = Path.of("target", "peerbook.jar").toAbsolutePath();
-    assertTrue(Files.isRegularFile(jar), jar + " is missing: run mvn package first");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-jar", jar.toString()).directory(cwd.toFile())
-        .redirectErrorStream(true);
-    pb.environment().keySet().removeIf(k -> k.startsWith("PEERBOOK_"));
-    pb.environment().putAll(env);
-    Run run = new Run(pb.start(), Integer.parseInt(env.getOrDefault("PEERBOOK_HTTP_PORT", "0")));
-    runs.add(run);
-    return run;
-  }
-
-  /** One peerbook process, its output collected line by line. */
-  private static final class Run {
-    final Process process;
-    final int port;
-    private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    private final StringBuffer all = new StringBuffer();
-    private final Thread reader;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
-    Run(Process process, int port) {
-      this.process = process;
-      this.port = port;
-      this.reader = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-          String line;
-          while ((line = r.readLine()) != null) {
-            all.append(line).append('\n');
-            lines.add(line);
-          }
-        } catch (IOException e) {
-          all.append("[output unreadable: ").append(e).append("]\n");
-        }
-      }, "peerbook-output-" + process.pid());
-      reader.setDaemon(true);
-      reader.start();
-    }
-
-    String log() {
-      return all.toString();
-    }
-
-    /** Waits until the whole output has been read (after the process exited). */
-    void drained() throws InterruptedException {
-      reader.join(TimeUnit.SECONDS.toMillis(10));
-    }
-
-    /** Polls /healthz until it answers 200; fails at once if the process dies. */
-    void awaitHealthy() throws Exception {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_SECONDS);
-      HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz"))
-          .timeout(Duration.ofSeconds(2)).GET().build();
-      while (System.nanoTime() < deadline) {
-        try {
-          if (http.send(get, HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-            return;
-          }
-        } catch (IOException e) {
-          // not listening yet
-        }
-        try {
-          process.onExit().get(100, TimeUnit.MILLISECONDS);
-          drained();
-          fail("peerbook exited with " + process.exitValue() + " before it was up:\n" + log());
-        } catch (TimeoutException e) {
-          // still running: poll again
-        } catch (ExecutionException e) {
-          throw new IllegalStateException(e);
-        }
-      }
-      fail("/healthz did not answer 200 within " + START_SECONDS + " s:\n" + log());
-    }
-
-    /** The first output line, from now on, that matches. */
-    Matcher awaitLine(Pattern pattern, String what) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PeerClient.WAIT_SECONDS);
-      while (System.nanoTime() < deadline) {
-        String line = lines.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-        if (line != null) {
-          Matcher m = pattern.matcher(line);
-          if (m.find()) {
-            return m;
-          }
-        }
-      }
-      return fail("no " + what + " within " + PeerClient.WAIT_SECONDS + " s:\n" + log());
-    }
-
-    /** Leaves nothing running: the process and whatever it started (its embedded Redis). */
-    void kill() {
-      if (process.isAlive()) {
-        List<ProcessHandle> children = process.descendants().toList();
-        process.destroyForcibly();
-        children.forEach(ProcessHandle::destroyForcibly);
-      }
-    }
-  }
 }
