@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -56,8 +57,12 @@ public final class PeerClient implements AutoCloseable {
         .setMaxMessageSize(1 << 20));
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
         .setURI("/ws?" + query);
-    WebSocket ws = await(client.connect(options));
-    return new PeerClient(client, ws, email, name, fingerprint);
+    // Handlers go on before the connect: a socket from client.connect() is already resumed when the test thread
+    // gets it, so a status the server sends at once could be dropped before textMessageHandler was set.
+    ClientWebSocket ws = client.webSocket();
+    PeerClient peer = new PeerClient(client, ws, email, name, fingerprint);
+    await(ws.connect(options));
+    return peer;
   }
 
   public static String query(String email, String name, String fingerprint, String kind) {
