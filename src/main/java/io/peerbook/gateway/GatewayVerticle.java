@@ -161,6 +161,8 @@ public final class GatewayVerticle extends VerticleBase {
         String revoked = event.getString("revoked_fingerprint");
         for (PeerSession s : sockets) {
           if (s.conn().equals(event.getString("conn"))) {
+            // The name as the book spells it: what the others see as this peer's source.
+            s.rename(event.getJsonObject("peer").getString("name"), key);
             s.approve();
             told.add(s);
           } else if (revoked != null && s.approved() && s.nameKey().equals(key) && s.fingerprint().equals(revoked)) {
