@@ -97,7 +97,12 @@ public final class PeerClient implements AutoCloseable {
 
   /** Skips messages until one matches. */
   public JsonObject next(Predicate<JsonObject> match) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+    return next(match, WAIT_SECONDS);
+  }
+
+  /** Skips messages until one matches, waiting up to {@code seconds}. */
+  public JsonObject next(Predicate<JsonObject> match, long seconds) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (System.nanoTime() < deadline) {
       try {
         JsonObject m = inbox.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
@@ -108,7 +113,7 @@ public final class PeerClient implements AutoCloseable {
         throw new IllegalStateException(e);
       }
     }
-    return fail(name + ": no matching message within " + WAIT_SECONDS + " s");
+    return fail(name + ": no matching message within " + seconds + " s");
   }
 
   /** Asserts the next message is a status or error with this code, and returns it. */
