@@ -56,8 +56,15 @@ public final class PeerClient implements AutoCloseable {
         .setMaxMessageSize(1 << 20));
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
         .setURI("/ws?" + query);
-    WebSocket ws = await(client.connect(options));
-    return new PeerClient(client, ws, email, name, fingerprint);
+    // Paused on the event loop as soon as the handshake completes: the server's first message (the status) may
+    // arrive before this thread has installed the handlers, and an unhandled message would be lost.
+    WebSocket ws = await(client.connect(options).map(w -> {
+      w.pause();
+      return w;
+    }));
+    PeerClient peer = new PeerClient(client, ws, email, name, fingerprint);
+    ws.resume();
+    return peer;
   }
 
   public static String query(String email, String name, String fingerprint, String kind) {
