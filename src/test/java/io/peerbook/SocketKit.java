@@ -1,0 +1,160 @@
+package io.peerbook;
+
+import io.peerbook.support.TestNode;
+import io.vertx.core.json.JsonObject;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Shared helpers of the socket tests: provisioning approved peers through the admin API, raw /ws handshakes. */
+final class SocketKit {
+  static final String ADMIN_TOKEN = "t";
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private SocketKit() {
+  }
+
+  /** Creates or updates an approved peer with {@code PUT /api/admin/users/{email}/peers/{name}}; asserts 200/201. */
+  static void provision(TestNode node, String email, String name, String fingerprint, String kind, JsonObject properties) {
+    JsonObject body = properties == null ? new JsonObject() : properties.copy();
+    body.put("fingerprint", fingerprint);
+    if (kind != null) {
+      body.put("kind", kind);
+    }
+    HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port + "/api/admin/users/"
+            + path(email) + "/peers/" + path(name)))
+        .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString(body.encode())).build();
+    HttpResponse<String> resp = send(req);
+    assertTrue(resp.statusCode() == 200 || resp.statusCode() == 201, "provisioning " + name + ": " + resp.statusCode()
+        + " " + resp.body());
+  }
+
+  static void provision(TestNode node, String email, String name, String fingerprint) {
+    provision(node, email, name, fingerprint, null, null);
+  }
+
+  /** {@code GET /api/admin/users/{email}/peers}. */
+  static JsonObject book(TestNode node, String email) {
+    HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port + "/api/admin/users/"
+            + path(email) + "/peers"))
+        .header("Authorization", "Bearer " + ADMIN_TOKEN).GET().build();
+    HttpResponse<String> resp = send(req);
+    assertTrue(resp.statusCode() == 200, resp.statusCode() + " " + resp.body());
+    return new JsonObject(resp.body());
+  }
+
+  private static String path(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  private static HttpResponse<String> send(HttpRequest req) {
+    try {
+      return HTTP.send(req, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** What the server answered to a WebSocket handshake: the status, the headers (lower-case names) and the body. */
+  record Handshake(int status, Map<String, String> headers, String body) {
+  }
+
+  /**
+   * A WebSocket upgrade request written by hand on a plain TCP socket, so nothing is added or hidden by a client
+   * library: {@code rawQuery} is sent as is (already URL-encoded), {@code origin} is sent when not null.
+   */
+  static Handshake handshake(int port, String rawQuery, String origin) {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(10_000);
+      StringBuilder req = new StringBuilder()
+          .append("GET /ws").append(rawQuery == null ? "" : "?" + rawQuery).append(" HTTP/1.1\r\n")
+          .append("Host: 127.0.0.1:").append(port).append("\r\n")
+          .append("Upgrade: websocket\r\n")
+          .append("Connection: Upgrade\r\n")
+          .append("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n")
+          .append("Sec-WebSocket-Version: 13\r\n");
+      if (origin != null) {
+        req.append("Origin: ").append(origin).append("\r\n");
+      }
+      req.append("\r\n");
+      OutputStream out = s.getOutputStream();
+      out.write(req.toString().getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      InputStream in = s.getInputStream();
+      String head = readHead(in);
+      String[] lines = head.split("\r\n");
+      int status = Integer.parseInt(lines[0].split(" ")[1]);
+      Map<String, String> headers = new LinkedHashMap<>();
+      for (int i = 1; i < lines.length; i++) {
+        int colon = lines[i].indexOf(':');
+        if (colon > 0) {
+          headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+        }
+      }
+      if (status == 101) {
+        return new Handshake(status, headers, readTextFrame(in));
+      }
+      int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
+      byte[] body = in.readNBytes(length);
+      return new Handshake(status, headers, new String(body, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A handshake with the parameters URL-encoded (null ones left out). */
+  static Handshake handshake(int port, String email, String name, String fingerprint, String kind, String origin) {
+    return handshake(port, io.peerbook.support.PeerClient.query(email, name, fingerprint, kind), origin);
+  }
+
+  /** The first frame the server sends after the upgrade (server frames are unmasked), as text. */
+  private static String readTextFrame(InputStream in) throws IOException {
+    int b0 = in.read();
+    int b1 = in.read();
+    if (b0 < 0 || b1 < 0) {
+      throw new IOException("connection closed before the first frame");
+    }
+    long length = b1 & 0x7f;
+    if (length == 126) {
+      length = ((in.read() & 0xff) << 8) | (in.read() & 0xff);
+    } else if (length == 127) {
+      length = 0;
+      for (int i = 0; i < 8; i++) {
+        length = (length << 8) | (in.read() & 0xff);
+      }
+    }
+    byte[] payload = in.readNBytes((int) length);
+    return new String(payload, StandardCharsets.UTF_8);
+  }
+
+  private static String readHead(InputStream in) throws IOException {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    int matched = 0;
+    byte[] end = {'\r', '\n', '\r', '\n'};
+    while (matched < 4) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("connection closed before the end of the response head: " + buf);
+      }
+      buf.write(b);
+      matched = b == end[matched] ? matched + 1 : b == '\r' ? 1 : 0;
+    }
+    return buf.toString(StandardCharsets.ISO_8859_1);
+  }
+}
