@@ -56,8 +56,9 @@ public final class PeerClient implements AutoCloseable {
         .setMaxMessageSize(1 << 20));
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
         .setURI("/ws?" + query);
-    WebSocket ws = await(client.connect(options));
-    return new PeerClient(client, ws, email, name, fingerprint);
+    // The handlers are set on the event loop as the upgrade completes: the server's first status message may
+    // arrive before the test thread wakes up, and a WebSocket without a handler drops what it receives.
+    return await(client.connect(options).map(ws -> new PeerClient(client, ws, email, name, fingerprint)));
   }
 
   public static String query(String email, String name, String fingerprint, String kind) {
