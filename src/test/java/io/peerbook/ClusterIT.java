@@ -160,7 +160,7 @@ class ClusterIT {
   }
 
   /** /readyz turns 200 once Redis answers and the node has joined the cluster. */
-  private static void awaitReady(JarProcess node) throws Exception {
+  private void awaitReady(JarProcess node) throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port + "/readyz")).GET().build();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(JarProcess.START_SECONDS);

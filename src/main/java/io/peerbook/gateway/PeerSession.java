@@ -22,7 +22,7 @@ import java.util.function.Supplier;
 final class PeerSession {
   enum State { CONNECTING, WAITING, APPROVED, CLOSED }
 
-  /** Messages accepted but not yet handled; past this a sender is told 429 rather than growing the queue. */
+  /** Messages accepted but not yet handled; past this the socket is paused until half of them are done. */
   static final int MAX_QUEUED = 256;
   private static final Logger LOG = LoggerFactory.getLogger(PeerSession.class);
 
@@ -41,6 +41,7 @@ final class PeerSession {
   /** An approval or rejection heard while the connect request was still out. */
   private State decidedEarly;
   private boolean busy;
+  private boolean paused;
   private boolean pongSeen = true;
   private Future<Void> connected = Future.succeededFuture();
   /** Completes once the directory has heard that this socket closed. */
@@ -220,22 +221,30 @@ final class PeerSession {
       return;
     }
     if (state == State.CONNECTING) {
-      if (queue.size() >= MAX_QUEUED) {
-        close(Codes.CLOSE_ABUSE, "too many messages before the status");
-        return;
-      }
       enqueue(() -> {
         accept(text);
         return Future.succeededFuture();
       });
+      throttle();
       return;
     }
     accept(text);
   }
 
-  /** Vert.x stops aggregating a message past maxWebSocketMessageSize (64 KiB) and reports it here. */
+  /** Back-pressure, not loss: past MAX_QUEUED waiting messages the socket is not read (TCP slows the sender). */
+  private void throttle() {
+    if (!paused && queue.size() >= MAX_QUEUED) {
+      paused = true;
+      ws.pause();
+    }
+  }
+
+  /**
+   * Vert.x stops aggregating a message past maxWebSocketMessageSize (64 KiB), and Netty refuses a single frame past
+   * maxWebSocketFrameSize; both are reported here, and both get 413 then close 1009.
+   */
   private void onError(Throwable err) {
-    if (err instanceof IllegalStateException && String.valueOf(err.getMessage()).contains("max message size")) {
+    if (tooLarge(err)) {
       Runnable tooLarge = () -> {
         send(error(null, null, Codes.TOO_LARGE, "message larger than 64 KiB"));
         close(Codes.CLOSE_TOO_LARGE, "message too large");
@@ -251,6 +260,13 @@ final class PeerSession {
       return;
     }
     LOG.debug("socket {} error: {}", conn, err.toString());
+  }
+
+  private static boolean tooLarge(Throwable err) {
+    if (err instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException c) {
+      return c.closeStatus() != null && c.closeStatus().code() == Codes.CLOSE_TOO_LARGE;
+    }
+    return err instanceof IllegalStateException && String.valueOf(err.getMessage()).contains("max message size");
   }
 
   /** Rate-limits, parses and queues one message; a malformed one is answered at once. */
@@ -293,13 +309,10 @@ final class PeerSession {
       reply(id, null, Codes.BAD_REQUEST, problem);
       return;
     }
-    if (queue.size() >= MAX_QUEUED) {
-      reply(id, target, Codes.TOO_MANY, "too many messages waiting");
-      return;
-    }
     JsonObject message = msg;
     Object messageId = id;
     enqueue(() -> handle(message, messageId));
+    throttle();
   }
 
   private void enqueue(Supplier<Future<Void>> task) {
@@ -311,6 +324,10 @@ final class PeerSession {
 
   private void drain() {
     Supplier<Future<Void>> next = queue.pollFirst();
+    if (paused && queue.size() < MAX_QUEUED / 2 && state != State.CLOSED) {
+      paused = false;
+      ws.resume();
+    }
     if (next == null) {
       busy = false;
       return;
@@ -397,6 +414,10 @@ final class PeerSession {
     Object claimed = msg.getValue("fingerprint");
     if (claimed != null && !(claimed instanceof String)) {
       return reply(id, echoTarget, Codes.BAD_REQUEST, "fingerprint must be a string");
+    }
+    if ("answer".equals(type) && claimed == null) {
+      // The answer form names the initiator's fingerprint: it is what makes a 409 possible.
+      return reply(id, echoTarget, Codes.BAD_REQUEST, "an answer needs the initiator's fingerprint");
     }
     JsonObject body = new JsonObject().put("email", email).put("source", name).put("source_fingerprint", fingerprint)
         .put("target", t).put("type", type).put("payload", msg.getValue(type))
