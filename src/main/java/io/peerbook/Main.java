@@ -36,7 +36,17 @@ public final class Main {
       merged.put("redis_url", embedded.url());
     }
     JsonObject config = cfg.toJson(merged);
-    Vertx vertx = cfg.clustered() ? Clustering.start(cfg).await(60, TimeUnit.SECONDS) : Vertx.vertx();
+    Vertx vertx;
+    try {
+      vertx = cfg.clustered() ? Clustering.start(cfg).await(60, TimeUnit.SECONDS) : Vertx.vertx();
+    } catch (ConfigException e) {
+      System.err.println("peerbook: configuration error: " + e.getMessage());
+      if (embedded != null) {
+        embedded.close();
+      }
+      System.exit(2);
+      return;
+    }
     Peerbook peerbook;
     try {
       peerbook = Peerbook.deploy(vertx, config).await(60, TimeUnit.SECONDS);

@@ -1,5 +1,6 @@
 package io.peerbook;
 
+import io.peerbook.support.Admin;
 import io.peerbook.support.Fingerprints;
 import io.peerbook.support.JarProcess;
 import io.peerbook.support.PeerClient;
@@ -150,13 +151,8 @@ class ClusterIT {
     client.next(match, 20);
   }
 
-  private static void provision(JarProcess node, String name, String fp) throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + node.port + "/api/admin/users/" + EMAIL + "/peers/" + name))
-        .header("Authorization", "Bearer " + TOKEN)
-        .PUT(HttpRequest.BodyPublishers.ofString(new JsonObject().put("fingerprint", fp).encode())).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertEquals(201, r.statusCode(), r.body());
+  private static void provision(JarProcess node, String name, String fp) {
+    assertEquals(201, Admin.provision(node.port, TOKEN, EMAIL, name, fp, null));
   }
 
   /** /readyz turns 200 once Redis answers and the node has joined the cluster. */

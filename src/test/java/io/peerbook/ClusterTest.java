@@ -1,5 +1,6 @@
 package io.peerbook;
 
+import io.peerbook.support.Admin;
 import io.peerbook.support.Fingerprints;
 import io.peerbook.support.PeerClient;
 import io.peerbook.support.TestNode;
@@ -12,10 +13,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -34,7 +31,7 @@ class ClusterTest {
   private String watchFp;
 
   @BeforeEach
-  void startCluster() throws Exception {
+  void startCluster() {
     int p1 = TestRedis.freePort();
     int p2 = TestRedis.freePort();
     Map<String, Object> shared = new HashMap<>();
@@ -172,12 +169,7 @@ class ClusterTest {
     assertEquals("phone", offline.getString("name"));
   }
 
-  private void provision(String name, String fp) throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + one.port + "/api/admin/users/" + EMAIL + "/peers/" + name))
-        .header("Authorization", "Bearer secret")
-        .PUT(HttpRequest.BodyPublishers.ofString(new JsonObject().put("fingerprint", fp).encode())).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertEquals(201, r.statusCode(), r.body());
+  private void provision(String name, String fp) {
+    assertEquals(201, Admin.provision(one.port, "secret", EMAIL, name, fp, null));
   }
 }

@@ -1,5 +1,6 @@
 package io.peerbook;
 
+import io.peerbook.support.Admin;
 import io.peerbook.support.Fingerprints;
 import io.peerbook.support.PageClient;
 import io.peerbook.support.PeerClient;
@@ -7,14 +8,7 @@ import io.peerbook.support.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,37 +20,26 @@ import static org.junit.jupiter.api.Assertions.fail;
 /** Shared steps of the presence and book-change tests: the admin API, a signed-in page, list lookups. */
 final class PresenceFixtures {
   static final String TOKEN = "t";
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private PresenceFixtures() {
   }
 
   /** PUT an approved peer through the admin API; returns the HTTP status (201 created, 200 updated). */
   static int put(TestNode node, String email, String name, JsonObject body) {
-    HttpResponse<String> r = send(node, HttpRequest.newBuilder(peerUri(node, email, name))
-        .PUT(HttpRequest.BodyPublishers.ofString(body.encode())).header("Content-Type", "application/json"));
-    assertTrue(r.statusCode() == 201 || r.statusCode() == 200, "admin PUT answered " + r.statusCode() + " " + r.body());
-    return r.statusCode();
+    return Admin.put(node.port, TOKEN, email, name, body);
   }
 
   static int provision(TestNode node, String email, String name, String fingerprint, String kind) {
-    JsonObject body = new JsonObject().put("fingerprint", fingerprint);
-    if (kind != null) {
-      body.put("kind", kind);
-    }
-    return put(node, email, name, body);
+    return Admin.provision(node.port, TOKEN, email, name, fingerprint, kind);
   }
 
   static int delete(TestNode node, String email, String name) {
-    return send(node, HttpRequest.newBuilder(peerUri(node, email, name)).DELETE()).statusCode();
+    return Admin.delete(node.port, TOKEN, email, name);
   }
 
   /** The admin view of a user's book: {approved, pending}. */
   static JsonObject book(TestNode node, String email) {
-    HttpResponse<String> r = send(node, HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port
-        + "/api/admin/users/" + encode(email) + "/peers")).GET());
-    assertEquals(200, r.statusCode(), r.body());
-    return new JsonObject(r.body());
+    return Admin.book(node.port, TOKEN, email);
   }
 
   /** Connects a provisioned peer and asserts it is approved. */
@@ -153,22 +136,5 @@ final class PresenceFixtures {
       PeerClient.await(node.vertx.timer(50));
     } while (System.nanoTime() < deadline);
     return fail("entry " + name + " did not reach the expected state within " + millis + " ms; last " + last);
-  }
-
-  private static URI peerUri(TestNode node, String email, String name) {
-    return URI.create("http://127.0.0.1:" + node.port + "/api/admin/users/" + encode(email) + "/peers/" + encode(name));
-  }
-
-  private static String encode(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-  }
-
-  private static HttpResponse<String> send(TestNode node, HttpRequest.Builder request) {
-    try {
-      return HTTP.send(request.header("Authorization", "Bearer " + TOKEN).timeout(Duration.ofSeconds(10)).build(),
-          HttpResponse.BodyHandlers.ofString());
-    } catch (IOException | InterruptedException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -1,5 +1,6 @@
 package io.peerbook;
 
+import io.peerbook.support.Admin;
 import io.peerbook.support.TestNode;
 import io.vertx.core.json.JsonObject;
 
@@ -8,13 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -24,51 +19,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Shared helpers of the socket tests: provisioning approved peers through the admin API, raw /ws handshakes. */
 final class SocketKit {
   static final String ADMIN_TOKEN = "t";
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private SocketKit() {
   }
 
-  /** Creates or updates an approved peer with {@code PUT /api/admin/users/{email}/peers/{name}}; asserts 200/201. */
+  /** Creates or updates an approved peer through the admin API. */
   static void provision(TestNode node, String email, String name, String fingerprint, String kind, JsonObject properties) {
     JsonObject body = properties == null ? new JsonObject() : properties.copy();
     body.put("fingerprint", fingerprint);
     if (kind != null) {
       body.put("kind", kind);
     }
-    HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port + "/api/admin/users/"
-            + path(email) + "/peers/" + path(name)))
-        .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", "application/json")
-        .PUT(HttpRequest.BodyPublishers.ofString(body.encode())).build();
-    HttpResponse<String> resp = send(req);
-    assertTrue(resp.statusCode() == 200 || resp.statusCode() == 201, "provisioning " + name + ": " + resp.statusCode()
-        + " " + resp.body());
+    Admin.put(node.port, ADMIN_TOKEN, email, name, body);
   }
 
   static void provision(TestNode node, String email, String name, String fingerprint) {
     provision(node, email, name, fingerprint, null, null);
   }
 
-  /** {@code GET /api/admin/users/{email}/peers}. */
   static JsonObject book(TestNode node, String email) {
-    HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port + "/api/admin/users/"
-            + path(email) + "/peers"))
-        .header("Authorization", "Bearer " + ADMIN_TOKEN).GET().build();
-    HttpResponse<String> resp = send(req);
-    assertTrue(resp.statusCode() == 200, resp.statusCode() + " " + resp.body());
-    return new JsonObject(resp.body());
-  }
-
-  private static String path(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-  }
-
-  private static HttpResponse<String> send(HttpRequest req) {
-    try {
-      return HTTP.send(req, HttpResponse.BodyHandlers.ofString());
-    } catch (IOException | InterruptedException e) {
-      throw new IllegalStateException(e);
-    }
+    return Admin.book(node.port, ADMIN_TOKEN, email);
   }
 
   /** What the server answered to a WebSocket handshake: the status, the headers (lower-case names) and the body. */

@@ -1,12 +1,16 @@
 package io.peerbook.gateway;
 
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.peerbook.protocol.Address;
 import io.peerbook.protocol.Bus;
 import io.peerbook.protocol.Codes;
+import io.peerbook.protocol.Identity;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +49,7 @@ final class PeerSession {
   private boolean pongSeen = true;
   private Future<Void> connected = Future.succeededFuture();
   /** Completes once the directory has heard that this socket closed. */
-  private final io.vertx.core.Promise<Void> left = io.vertx.core.Promise.promise();
+  private final Promise<Void> left = Promise.promise();
 
   PeerSession(GatewayContext ctx, ServerWebSocket ws, String conn, String email, String name, String fingerprint,
               String kind, String address) {
@@ -54,7 +58,7 @@ final class PeerSession {
     this.conn = conn;
     this.email = email;
     this.name = name;
-    this.nameKey = io.peerbook.protocol.Identity.nameKey(name);
+    this.nameKey = Identity.nameKey(name);
     this.fingerprint = fingerprint;
     this.kind = kind;
     this.address = address;
@@ -97,7 +101,7 @@ final class PeerSession {
     ws.pongHandler(b -> pongSeen = true);
     ws.exceptionHandler(this::onError);
     ws.closeHandler(v -> onClose());
-    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    Promise<Void> done = Promise.promise();
     connected = done.future();
     enqueue(() -> connect().andThen(ar -> done.complete()));
   }
@@ -263,7 +267,7 @@ final class PeerSession {
   }
 
   private static boolean tooLarge(Throwable err) {
-    if (err instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException c) {
+    if (err instanceof CorruptedWebSocketFrameException c) {
       return c.closeStatus() != null && c.closeStatus().code() == Codes.CLOSE_TOO_LARGE;
     }
     return err instanceof IllegalStateException && String.valueOf(err.getMessage()).contains("max message size");
@@ -282,7 +286,7 @@ final class PeerSession {
       problem = "binary frames are not accepted";
     } else {
       try {
-        Object parsed = io.vertx.core.json.Json.decodeValue(text);
+        Object parsed = Json.decodeValue(text);
         if (parsed instanceof JsonObject o) {
           msg = o;
         } else {
