@@ -1,0 +1,189 @@
+package io.peerbook.directory;
+
+import io.peerbook.protocol.BookEvent;
+import io.peerbook.protocol.Codes;
+import io.peerbook.protocol.Identity;
+import io.peerbook.protocol.ProtocolException;
+import io.peerbook.redis.Keys;
+import io.peerbook.redis.LuaScript;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/** Changes a person or an operator makes: approve, reject, remove, rename, app properties, admin provisioning. */
+final class BookChanges extends BookAccess {
+  private static final Logger LOG = LoggerFactory.getLogger(BookChanges.class);
+  private static final LuaScript INSTALL = LuaScript.load("install");
+  private static final LuaScript REPLACE_RECORD = LuaScript.load("replace-record");
+  private static final LuaScript RENAME = LuaScript.load("rename");
+  private static final LuaScript REMOVE = LuaScript.load("remove");
+  private static final LuaScript REJECT = LuaScript.load("reject");
+
+  BookChanges(BookAccess shared) {
+    super(shared);
+  }
+
+  Future<JsonObject> setProperties(JsonObject body) {
+    String email = body.getString("email");
+    String key = Identity.nameKey(body.getString("name"));
+    Object changes = body.getValue("properties");
+    if (!(changes instanceof JsonObject props)) {
+      throw ProtocolException.badRequest("properties must be an object");
+    }
+    return retrying(() -> record(email, key).compose(stored -> {
+      if (stored == null || !stored.rec().fingerprint().equals(body.getString("fingerprint"))) {
+        throw new ProtocolException(Codes.UNAUTHORIZED, "not approved");
+      }
+      PeerRecord current = stored.rec();
+      String updated = current.withProperties(AppProperties.merge(current.properties(), props)).encode();
+      return REPLACE_RECORD.run(redis, List.of(keys.peers(email)), List.of(key, stored.raw(), updated))
+          .map(r -> r.toInteger() == 1 ? new JsonObject() : null);
+    }));
+  }
+
+  Future<JsonObject> approve(JsonObject body) {
+    String email = body.getString("email");
+    String fingerprint = Identity.fingerprint(body.getString("fingerprint"));
+    String key = Identity.nameKey(body.getString("name"));
+    String field = Keys.requestField(key, fingerprint);
+    return retrying(() -> redis.batch(List.of(
+        Request.cmd(Command.HGET).arg(keys.pending(email)).arg(field),
+        Request.cmd(Command.HGET).arg(keys.peers(email)).arg(key))).compose(rs -> {
+          if (rs.get(0) == null) {
+            throw new ProtocolException(Codes.NOT_FOUND, "no such pending request");
+          }
+          JsonObject request = new JsonObject(rs.get(0).toString());
+          Stored current = rs.get(1) == null ? null : new Stored(PeerRecord.parse(rs.get(1).toString()), rs.get(1).toString());
+          PeerRecord next = new PeerRecord(request.getString("name"), fingerprint, request.getString("kind"),
+              current == null ? new JsonObject() : current.rec().properties(), now());
+          return install(email, key, rs.get(0).toString(), current, next);
+        }));
+  }
+
+  Future<JsonObject> putPeer(JsonObject body) {
+    String email = Identity.email(body.getString("email"));
+    String name = Identity.name(body.getString("name"), "name");
+    String key = Identity.nameKey(name);
+    String fingerprint = Identity.fingerprint(body.getString("fingerprint"));
+    JsonObject changes = body.getJsonObject("properties", new JsonObject());
+    String field = Keys.requestField(key, fingerprint);
+    return retrying(() -> redis.batch(List.of(
+        Request.cmd(Command.HGET).arg(keys.peers(email)).arg(key),
+        Request.cmd(Command.HGET).arg(keys.pending(email)).arg(field))).compose(rs -> {
+      Stored stored = rs.get(0) == null ? null : new Stored(PeerRecord.parse(rs.get(0).toString()), rs.get(0).toString());
+      PeerRecord current = stored == null ? null : stored.rec();
+      // A PUT without a kind keeps the stored one or, for a new peer, the kind its waiting request gave.
+      String requested = rs.get(1) == null ? null : new JsonObject(rs.get(1).toString()).getString("kind");
+      JsonObject props = AppProperties.merge(current == null ? new JsonObject() : current.properties(), changes);
+      String kind = body.containsKey("kind") ? Identity.kind(body.getString("kind"))
+          : current != null ? current.kind() : requested;
+      String registered = current == null || !current.fingerprint().equals(fingerprint) ? now() : current.registrationDate();
+      PeerRecord next = new PeerRecord(name, fingerprint, kind, props, registered);
+      return install(email, key, "*", stored, next)
+          .map(r -> r == null ? null : r.put("created", current == null));
+    }));
+  }
+
+  /** Writes an approved record; a new identity turns a waiting socket online and revokes the old one's. */
+  Future<JsonObject> install(String email, String key, String expectedPending, Stored stored, PeerRecord next) {
+    PeerRecord current = stored == null ? null : stored.rec();
+    boolean changed = current == null || !current.fingerprint().equals(next.fingerprint());
+    String now = now();
+    List<String> args = List.of(key, Keys.requestField(key, next.fingerprint()), expectedPending,
+        stored == null ? "" : stored.raw(), next.encode(), changed ? "1" : "0", now);
+    return INSTALL.run(redis, userKeys(email), args).map(r -> {
+      if ("retry".equals(r.get(0).toString())) {
+        return null;
+      }
+      if (changed) {
+        JsonObject promoted = location(r.get(2));
+        if (promoted != null) {
+          // The waiting socket's node now holds a presence record instead of a waiting one.
+          String records = keys.nodeRecords(promoted.getString("node"));
+          redis.send(Request.cmd(Command.SREM).arg(records).arg(Keys.waitingMember(email, Keys.requestField(key, next.fingerprint()))))
+              .compose(x -> redis.send(Request.cmd(Command.SADD).arg(records).arg(Keys.onlineMember(email, key))))
+              .onFailure(err -> LOG.warn("node record of {} not updated: {}", email, err.toString()));
+          if (!nodes.isAlive(promoted.getString("node"))) {
+            promoted = null; // it was waiting on a node that died: nobody is there to turn 200
+          }
+        }
+        JsonObject event = BookEvent.of(BookEvent.APPROVED, email).put("name_key", key)
+            .put("peer", next.entry(promoted == null ? null : now, promoted != null))
+            .put("conn", promoted == null ? null : promoted.getString("conn"))
+            .put("gateway", promoted == null ? null : promoted.getString("gateway"))
+            .put("revoked_fingerprint", current == null ? null : current.fingerprint());
+        publish(event);
+      }
+      return new JsonObject();
+    });
+  }
+
+  Future<JsonObject> reject(JsonObject body) {
+    String email = body.getString("email");
+    String fingerprint = Identity.fingerprint(body.getString("fingerprint"));
+    String key = Identity.nameKey(body.getString("name"));
+    return REJECT.run(redis, List.of(keys.pending(email), keys.waiting(email)), List.of(Keys.requestField(key, fingerprint)))
+        .map(r -> {
+          if (r.toInteger() == 0) {
+            throw new ProtocolException(Codes.NOT_FOUND, "no such pending request");
+          }
+          publish(BookEvent.of(BookEvent.REJECTED, email).put("name_key", key).put("fingerprint", fingerprint));
+          return new JsonObject();
+        });
+  }
+
+  Future<JsonObject> remove(JsonObject body) {
+    String email = body.getString("email");
+    String key = Identity.nameKey(body.getString("name"));
+    return REMOVE.run(redis, List.of(keys.peers(email), keys.online(email), keys.lastSeen(email)), List.of(key))
+        .map(r -> {
+          if ("missing".equals(r.get(0).toString())) {
+            throw new ProtocolException(Codes.NOT_FOUND, "no approved peer named " + body.getString("name"));
+          }
+          PeerRecord rec = PeerRecord.parse(r.get(1).toString());
+          publish(BookEvent.of(BookEvent.REMOVED, email).put("name_key", key).put("peer", rec.entry(null, false)));
+          return new JsonObject();
+        });
+  }
+
+  Future<JsonObject> rename(JsonObject body) {
+    String email = body.getString("email");
+    String key = Identity.nameKey(body.getString("name"));
+    String newName = Identity.name(body.getString("new_name"), "new name");
+    String newKey = Identity.nameKey(newName);
+    return retrying(() -> record(email, key).compose(stored -> {
+      if (stored == null) {
+        throw new ProtocolException(Codes.NOT_FOUND, "no approved peer named " + body.getString("name"));
+      }
+      PeerRecord current = stored.rec();
+      PeerRecord next = current.withName(newName);
+      return RENAME.run(redis, List.of(keys.peers(email), keys.online(email), keys.lastSeen(email)),
+          List.of(key, newKey, stored.raw(), next.encode())).map(r -> {
+            String outcome = r.get(0).toString();
+            if ("retry".equals(outcome)) {
+              return null;
+            }
+            if ("taken".equals(outcome)) {
+              throw new ProtocolException(Codes.CONFLICT, "the name " + newName + " is taken");
+            }
+            boolean online = isOnline(emptyToNull(r.get(1)), next.fingerprint());
+            JsonObject location = location(r.get(1));
+            if (location != null && !key.equals(newKey)) {
+              // The node's record of what it holds follows the rename, so a crash still clears the right field.
+              String records = keys.nodeRecords(location.getString("node"));
+              redis.send(Request.cmd(Command.SREM).arg(records).arg(Keys.onlineMember(email, key)))
+                  .compose(x -> redis.send(Request.cmd(Command.SADD).arg(records).arg(Keys.onlineMember(email, newKey))))
+                  .onFailure(err -> LOG.warn("node record of {} not renamed: {}", email, err.toString()));
+            }
+            publish(BookEvent.of(BookEvent.RENAMED, email).put("name_key", newKey).put("old_key", key)
+                .put("old_name", current.name()).put("peer", next.entry(emptyToNull(r.get(2)), online)));
+            return new JsonObject();
+          });
+    }));
+  }
+}
