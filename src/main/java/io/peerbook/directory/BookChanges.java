@@ -10,14 +10,13 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.Map;
+import java.util.ArrayList;
 
 /** Changes a person or an operator makes: approve, reject, remove, rename, app properties, admin provisioning. */
 final class BookChanges extends BookAccess {
-  private static final Logger LOG = LoggerFactory.getLogger(BookChanges.class);
   private static final LuaScript INSTALL = LuaScript.load("install");
   private static final LuaScript REPLACE_RECORD = LuaScript.load("replace-record");
   private static final LuaScript RENAME = LuaScript.load("rename");
@@ -96,30 +95,38 @@ final class BookChanges extends BookAccess {
     String now = now();
     List<String> args = List.of(key, Keys.requestField(key, next.fingerprint()), expectedPending,
         stored == null ? "" : stored.raw(), next.encode(), changed ? "1" : "0", now);
-    return INSTALL.run(redis, userKeys(email), args).map(r -> {
+    return INSTALL.run(redis, userKeys(email), args).compose(r -> {
       if ("retry".equals(r.get(0).toString())) {
-        return null;
+        return Future.succeededFuture(null);
       }
-      if (changed) {
-        JsonObject promoted = location(r.get(2));
-        if (promoted != null) {
-          // The waiting socket's node now holds a presence record instead of a waiting one.
-          String records = keys.nodeRecords(promoted.getString("node"));
-          redis.send(Request.cmd(Command.SREM).arg(records).arg(Keys.waitingMember(email, Keys.requestField(key, next.fingerprint()))))
-              .compose(x -> redis.send(Request.cmd(Command.SADD).arg(records).arg(Keys.onlineMember(email, key))))
-              .onFailure(err -> LOG.warn("node record of {} not updated: {}", email, err.toString()));
-          if (!nodes.isAlive(promoted.getString("node"))) {
-            promoted = null; // it was waiting on a node that died: nobody is there to turn 200
-          }
+      if (!changed) {
+        if (!current.name().equals(next.name())) {
+          // Only the spelling of the name changed (admin PUT): connected sockets must stamp the new one.
+          publish(BookEvent.of(BookEvent.RENAMED, email).put("name_key", key).put("old_key", key)
+              .put("old_name", current.name()).put("peer", next.entry(null, false)));
         }
-        JsonObject event = BookEvent.of(BookEvent.APPROVED, email).put("name_key", key)
-            .put("peer", next.entry(promoted == null ? null : now, promoted != null))
-            .put("conn", promoted == null ? null : promoted.getString("conn"))
-            .put("gateway", promoted == null ? null : promoted.getString("gateway"))
-            .put("revoked_fingerprint", current == null ? null : current.fingerprint());
-        publish(event);
+        return Future.succeededFuture(new JsonObject());
       }
-      return new JsonObject();
+      JsonObject revoked = location(r.get(1));
+      JsonObject promoted = location(r.get(2));
+      // The old identity's node holds its record no more; the waiting socket's node holds a presence record now.
+      List<Map.Entry<String, String>> drop = new ArrayList<>();
+      if (revoked != null) {
+        drop.add(at(revoked, Keys.onlineMember(email, key)));
+      }
+      if (promoted != null) {
+        drop.add(at(promoted, Keys.waitingMember(email, Keys.requestField(key, next.fingerprint()))));
+      }
+      return retrack(email, drop, promoted == null ? null : at(promoted, Keys.onlineMember(email, key))).map(v -> {
+        // A socket that was waiting on a node that died is nobody to turn 200.
+        JsonObject turned = promoted != null && nodes.isAlive(promoted.getString("node")) ? promoted : null;
+        publish(BookEvent.of(BookEvent.APPROVED, email).put("name_key", key)
+            .put("peer", next.entry(turned == null ? null : now, turned != null))
+            .put("conn", turned == null ? null : turned.getString("conn"))
+            .put("gateway", turned == null ? null : turned.getString("gateway"))
+            .put("revoked_fingerprint", current == null ? null : current.fingerprint()));
+        return new JsonObject();
+      });
     });
   }
 
@@ -127,27 +134,35 @@ final class BookChanges extends BookAccess {
     String email = body.getString("email");
     String fingerprint = Identity.fingerprint(body.getString("fingerprint"));
     String key = Identity.nameKey(body.getString("name"));
-    return REJECT.run(redis, List.of(keys.pending(email), keys.waiting(email)), List.of(Keys.requestField(key, fingerprint)))
-        .map(r -> {
-          if (r.toInteger() == 0) {
-            throw new ProtocolException(Codes.NOT_FOUND, "no such pending request");
-          }
-          publish(BookEvent.of(BookEvent.REJECTED, email).put("name_key", key).put("fingerprint", fingerprint));
-          return new JsonObject();
-        });
+    String field = Keys.requestField(key, fingerprint);
+    return REJECT.run(redis, List.of(keys.pending(email), keys.waiting(email)), List.of(field)).compose(r -> {
+      if (r.get(0).toInteger() == 0) {
+        throw new ProtocolException(Codes.NOT_FOUND, "no such pending request");
+      }
+      JsonObject waiting = location(r.get(1));
+      return retrack(email, waiting == null ? List.of() : List.of(at(waiting, Keys.waitingMember(email, field))), null)
+          .map(v -> {
+            publish(BookEvent.of(BookEvent.REJECTED, email).put("name_key", key).put("fingerprint", fingerprint));
+            return new JsonObject();
+          });
+    });
   }
 
   Future<JsonObject> remove(JsonObject body) {
     String email = body.getString("email");
     String key = Identity.nameKey(body.getString("name"));
     return REMOVE.run(redis, List.of(keys.peers(email), keys.online(email), keys.lastSeen(email)), List.of(key))
-        .map(r -> {
+        .compose(r -> {
           if ("missing".equals(r.get(0).toString())) {
             throw new ProtocolException(Codes.NOT_FOUND, "no approved peer named " + body.getString("name"));
           }
           PeerRecord rec = PeerRecord.parse(r.get(1).toString());
-          publish(BookEvent.of(BookEvent.REMOVED, email).put("name_key", key).put("peer", rec.entry(null, false)));
-          return new JsonObject();
+          JsonObject online = location(r.get(2));
+          return retrack(email, online == null ? List.of() : List.of(at(online, Keys.onlineMember(email, key))), null)
+              .map(v -> {
+                publish(BookEvent.of(BookEvent.REMOVED, email).put("name_key", key).put("peer", rec.entry(null, false)));
+                return new JsonObject();
+              });
         });
   }
 
@@ -163,26 +178,24 @@ final class BookChanges extends BookAccess {
       PeerRecord current = stored.rec();
       PeerRecord next = current.withName(newName);
       return RENAME.run(redis, List.of(keys.peers(email), keys.online(email), keys.lastSeen(email)),
-          List.of(key, newKey, stored.raw(), next.encode())).map(r -> {
+          List.of(key, newKey, stored.raw(), next.encode())).compose(r -> {
             String outcome = r.get(0).toString();
             if ("retry".equals(outcome)) {
-              return null;
+              return Future.succeededFuture(null);
             }
             if ("taken".equals(outcome)) {
               throw new ProtocolException(Codes.CONFLICT, "the name " + newName + " is taken");
             }
             boolean online = isOnline(emptyToNull(r.get(1)), next.fingerprint());
             JsonObject location = location(r.get(1));
-            if (location != null && !key.equals(newKey)) {
-              // The node's record of what it holds follows the rename, so a crash still clears the right field.
-              String records = keys.nodeRecords(location.getString("node"));
-              redis.send(Request.cmd(Command.SREM).arg(records).arg(Keys.onlineMember(email, key)))
-                  .compose(x -> redis.send(Request.cmd(Command.SADD).arg(records).arg(Keys.onlineMember(email, newKey))))
-                  .onFailure(err -> LOG.warn("node record of {} not renamed: {}", email, err.toString()));
-            }
-            publish(BookEvent.of(BookEvent.RENAMED, email).put("name_key", newKey).put("old_key", key)
-                .put("old_name", current.name()).put("peer", next.entry(emptyToNull(r.get(2)), online)));
-            return new JsonObject();
+            // The node's record of what it holds follows the rename, so a crash still clears the right field.
+            Future<Void> moved = location == null || key.equals(newKey) ? Future.succeededFuture()
+                : retrack(email, List.of(at(location, Keys.onlineMember(email, key))), at(location, Keys.onlineMember(email, newKey)));
+            return moved.map(v -> {
+              publish(BookEvent.of(BookEvent.RENAMED, email).put("name_key", newKey).put("old_key", key)
+                  .put("old_name", current.name()).put("peer", next.entry(emptyToNull(r.get(2)), online)));
+              return new JsonObject();
+            });
           });
     }));
   }

@@ -56,7 +56,10 @@ final class NodeMembership {
 
   Future<Void> stop() {
     vertx.cancelTimer(timer);
-    return redis.send(Request.cmd(Command.ZREM).arg(keys.nodes()).arg(nodeId)).<Void>mapEmpty().otherwiseEmpty();
+    // Stopping cleanly, the gateways have cleared their peers first: what is left in the node's set is stale.
+    return redis.send(Request.cmd(Command.ZREM).arg(keys.nodes()).arg(nodeId))
+        .compose(r -> redis.send(Request.cmd(Command.DEL).arg(keys.nodeRecords(nodeId))))
+        .<Void>mapEmpty().otherwiseEmpty();
   }
 
   boolean isAlive(String node) {

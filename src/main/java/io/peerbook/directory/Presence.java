@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Who is connected where: a connecting peer is authorized (online when approved, else a pending request and a
@@ -46,7 +47,11 @@ final class Presence extends BookAccess {
     return CONNECT.run(redis, userKeys(email), args).compose(r -> {
       String member = "200".equals(r.get(0).toString()) ? Keys.onlineMember(email, key)
           : Keys.waitingMember(email, Keys.requestField(key, fingerprint));
-      return redis.send(Request.cmd(Command.SADD).arg(keys.nodeRecords(node)).arg(member)).map(r);
+      // A record taken over from a socket on another node leaves that node's set.
+      JsonObject previous = location(r.get(2));
+      List<Map.Entry<String, String>> drop = previous == null || node.equals(previous.getString("node"))
+          ? List.of() : List.of(at(previous, member));
+      return retrack(email, drop, Map.entry(node, member)).map(r);
     }).map(r -> {
       if ("200".equals(r.get(0).toString())) {
         PeerRecord rec = PeerRecord.parse(r.get(1).toString());

@@ -4,6 +4,7 @@ import io.peerbook.config.PeerbookConfig;
 import io.peerbook.protocol.Address;
 import io.peerbook.protocol.Bus;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
@@ -20,7 +21,8 @@ final class HealthRoutes {
   void mount(Router router) {
     router.get("/healthz").handler(rc -> rc.json(new JsonObject().put("status", "up")));
     router.get("/readyz").handler(rc -> {
-      boolean cluster = !cfg.clustered() || vertx.isClustered();
+      boolean cluster = !cfg.clustered()
+          || vertx.isClustered() && ((VertxInternal) vertx).clusterManager().isActive();
       Bus.request(vertx.eventBus(), Address.DIRECTORY_READY, new JsonObject()).onComplete(ar -> {
         boolean ready = ar.succeeded() && cluster;
         rc.response().setStatusCode(ready ? 200 : 503);

@@ -182,6 +182,9 @@ final class PeerSession {
 
   /** Sends one WebSocket ping; a socket that did not answer the previous one is closed. */
   void ping() {
+    if (paused) {
+      return; // a paused socket is not read, so its pongs cannot arrive: it is busy, not dead
+    }
     if (!pongSeen) {
       close(Codes.CLOSE_PING_TIMEOUT, "did not answer pings");
       return;

@@ -5,9 +5,9 @@ import io.vertx.core.json.JsonObject;
 /**
  * Bodies published on {@link Address#BOOK_EVENTS}. Every body has {@code event} and {@code email}; the rest:
  * <ul>
- *   <li>{@code online}, {@code offline}: {peer: list entry, name_key, gateway, conn}</li>
+ *   <li>{@code online}: {peer: list entry, name_key, gateway, conn}; {@code offline}: {peer, name_key}</li>
  *   <li>{@code approved}: {peer, name_key, conn (the waiting socket that turned approved, or null), revoked_fingerprint}</li>
- *   <li>{@code renamed}: {peer, name_key, old_name, old_key}</li>
+ *   <li>{@code renamed}: {peer, name_key, old_name, old_key} (old_key equals name_key when only the case changed)</li>
  *   <li>{@code removed}: {peer, name_key}</li>
  *   <li>{@code rejected}: {name_key, fingerprint}: waiting sockets of that request are told 403 and closed</li>
  *   <li>{@code replaced}: {name_key, fingerprint, keep, gateway?, name?}: sockets of that identity other than conn
