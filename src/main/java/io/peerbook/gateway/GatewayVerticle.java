@@ -44,6 +44,8 @@ public final class GatewayVerticle extends VerticleBase {
   private GatewayContext ctx;
   private HttpServer server;
   private long pingTimer;
+  /** Set when the node is going away: new sockets are refused so clients go to another node. */
+  private boolean stopping;
 
   @Override
   public Future<?> start() {
@@ -72,6 +74,7 @@ public final class GatewayVerticle extends VerticleBase {
   /** Going away: peers are told with 1001 so they reconnect to another node, and their presence is cleared. */
   @Override
   public Future<?> stop() {
+    stopping = true;
     vertx.cancelTimer(pingTimer);
     List<Future<Void>> left = new ArrayList<>();
     ctx.connections().all().forEach(s -> {
@@ -85,6 +88,10 @@ public final class GatewayVerticle extends VerticleBase {
 
   private void upgrade(RoutingContext rc) {
     HttpServerRequest req = rc.request();
+    if (stopping) {
+      plain(rc, 503, "node shutting down");
+      return;
+    }
     String email;
     String name;
     String fingerprint;

@@ -33,7 +33,8 @@ public final class JarProcess {
   private final Thread reader;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  JarProcess(Process process, int port) {
+  /** Follows a process already started (its output merged into stdout), serving HTTP on {@code port}. */
+  public JarProcess(Process process, int port) {
     this.process = process;
     this.port = port;
     this.reader = new Thread(() -> {
