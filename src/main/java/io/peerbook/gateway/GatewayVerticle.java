@@ -57,6 +57,7 @@ public final class GatewayVerticle extends VerticleBase {
     new HealthRoutes(vertx, cfg).mount(router);
     new ApprovalPage(vertx, cfg).mount(router);
     new AdminApi(vertx, cfg).mount(router);
+    new ClientFiles().mount(router);
     router.route().last().handler(rc -> rc.response().setStatusCode(404).putHeader("content-type", "text/plain")
         .end("not found\n"));
 

@@ -1,0 +1,339 @@
+// peerbook.js: the browser client of a peerbook signaling server. A dependency-free ES module.
+//
+//   import { Peerbook, loadCertificate, checkFingerprint } from "/peerbook.js";
+//   const { certificate, fingerprint } = await loadCertificate();
+//   const pb = new Peerbook({ url: "wss://peerbook.example.com/ws", email, name: "laptop", fingerprint });
+//   pb.addEventListener("status", e => console.log(e.detail.state));
+//   pb.connect();
+//
+// See docs/client.md for the whole story.
+
+const REPLY_TIMEOUT_MS = 10000;
+
+/** Why the connection stands where it stands; `status` events carry one of these as `detail.state`. */
+export const State = Object.freeze({
+  CONNECTING: "connecting",
+  WAITING: "waiting",       // 401: the user has been mailed a link; stay connected
+  APPROVED: "approved",     // 200: may list, signal and ask for ICE servers
+  REJECTED: "rejected",     // 403 / 4403: the user said no; no reconnect
+  REMOVED: "removed",       // 401 + 4401: removed from the book or another fingerprint approved; no reconnect
+  REPLACED: "replaced",     // 4409: the same peer connected elsewhere (another tab); no reconnect
+  UNAVAILABLE: "unavailable", // 503: the server cannot reach its storage; reconnects
+  CLOSED: "closed",         // closed by close(), or retrying after a drop
+});
+
+/** An error the server answered a request with: `code` is the protocol's (400, 401, 404, 409, 429, 480, 503). */
+export class PeerbookError extends Error {
+  constructor(code, text, target) {
+    super(`${code} ${text}`);
+    this.name = "PeerbookError";
+    this.code = code;
+    this.text = text;
+    this.target = target;
+  }
+}
+
+/** Thrown by checkFingerprint when a remote description is not signed by the certificate peerbook vouches for. */
+export class FingerprintMismatch extends Error {
+  constructor(expected, actual) {
+    super(`DTLS fingerprint ${actual ?? "(none)"} is not the one peerbook vouches for (${expected})`);
+    this.name = "FingerprintMismatch";
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/**
+ * One peer's connection to peerbook. Events (all CustomEvent, data in `detail`):
+ *  - `status`: {state, code, text}
+ *  - `offer` / `answer` / `candidate`: {source, fingerprint, offer|answer|candidate}
+ *  - `peer_update`: the peer_update object ({name, fingerprint, online, event, …})
+ *  - `error`: {code, text, target, id} for an error answering a message sent without a promise (signaling)
+ */
+export class Peerbook extends EventTarget {
+  /**
+   * @param {object} options
+   * @param {string} options.url       ws(s)://host/ws
+   * @param {string} options.email
+   * @param {string} options.name
+   * @param {string} options.fingerprint  this peer's certificate fingerprint (see loadCertificate)
+   * @param {string} [options.kind]
+   * @param {number} [options.minDelay=500]   first reconnect delay, ms
+   * @param {number} [options.maxDelay=30000] longest reconnect delay, ms
+   */
+  constructor({ url, email, name, fingerprint, kind, minDelay = 500, maxDelay = 30000 }) {
+    super();
+    if (!url || !email || !name || !fingerprint) {
+      throw new TypeError("url, email, name and fingerprint are required");
+    }
+    Object.assign(this, { url, email, name, fingerprint, kind, minDelay, maxDelay });
+    this.state = State.CLOSED;
+    this.ws = null;
+    this.nextId = 1;
+    this.pending = new Map();
+    this.attempt = 0;
+    this.timer = null;
+    this.stopped = true;
+  }
+
+  /** Opens the connection; it reconnects by itself (backoff with jitter) until close(), a rejection or a removal. */
+  connect() {
+    this.stopped = false;
+    this.open();
+  }
+
+  /** Closes for good: no reconnect. */
+  close() {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    if (this.ws) {
+      this.ws.close(1000, "bye");
+    }
+    this.setState(State.CLOSED, 0, "closed");
+  }
+
+  /** The user's approved peers: [{name, fingerprint, kind, online, registration_date, last_connection, …}]. */
+  async getList(filter) {
+    const reply = await this.request(filter ? { command: "get_list", filter } : { command: "get_list" });
+    return reply.list;
+  }
+
+  /** Merges app properties (null deletes a key). */
+  async setProperties(properties) {
+    await this.request({ command: "set_properties", properties });
+  }
+
+  /** ICE servers in RTCIceServer form, TURN credentials included: pass them to new RTCPeerConnection({iceServers}). */
+  async iceServers() {
+    return (await this.request({ command: "ice_servers" })).ice_servers;
+  }
+
+  /** The server's clock, ms. */
+  async ping() {
+    return (await this.request({ command: "ping" })).pong;
+  }
+
+  /** Sends an offer to a peer of the same user. Errors (404, 480, …) come as `error` events with the returned id. */
+  sendOffer(target, offer) {
+    return this.signal({ target, offer: plain(offer) });
+  }
+
+  /** Answers the peer that sent an offer; `fingerprint` is the one peerbook delivered with that offer. */
+  sendAnswer(target, fingerprint, answer) {
+    return this.signal({ target, fingerprint, answer: plain(answer) });
+  }
+
+  /** Trickles one ICE candidate (or null at the end); `fingerprint` is optional, checked like an answer's. */
+  sendCandidate(target, candidate, fingerprint) {
+    const message = { target, candidate: plain(candidate) };
+    if (fingerprint) {
+      message.fingerprint = fingerprint;
+    }
+    return this.signal(message);
+  }
+
+  // --- inside ---
+
+  open() {
+    clearTimeout(this.timer);
+    const query = new URLSearchParams({ email: this.email, name: this.name, fingerprint: this.fingerprint });
+    if (this.kind) {
+      query.set("kind", this.kind);
+    }
+    const ws = new WebSocket(`${this.url}?${query}`);
+    this.ws = ws;
+    this.setState(State.CONNECTING, 0, "connecting");
+    let first = true;
+    ws.onmessage = (event) => {
+      let message;
+      try {
+        message = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      if (first && typeof message.code === "number" && message.id === undefined) {
+        first = false;
+        this.onStatus(message);
+        return;
+      }
+      this.onMessage(message);
+    };
+    ws.onclose = (event) => this.onClose(ws, event);
+  }
+
+  onStatus({ code, text }) {
+    if (code === 200) {
+      this.attempt = 0;
+      this.setState(State.APPROVED, code, text);
+    } else if (code === 401) {
+      this.attempt = 0;
+      this.setState(State.WAITING, code, text);
+    } else if (code === 403) {
+      this.stopped = true;
+      this.setState(State.REJECTED, code, text);
+    } else if (code === 503) {
+      this.setState(State.UNAVAILABLE, code, text);
+    }
+  }
+
+  onMessage(message) {
+    if (message.id !== undefined && this.pending.has(message.id)) {
+      const { resolve, reject, timer } = this.pending.get(message.id);
+      this.pending.delete(message.id);
+      clearTimeout(timer);
+      if (typeof message.code === "number" && message.code >= 400) {
+        reject(new PeerbookError(message.code, message.text, message.target));
+      } else {
+        resolve(message);
+      }
+      return;
+    }
+    if (message.peer_update) {
+      this.emit("peer_update", message.peer_update);
+    } else if (message.source !== undefined) {
+      for (const type of ["offer", "answer", "candidate"]) {
+        if (type in message) {
+          this.emit(type, message);
+        }
+      }
+    } else if (typeof message.code === "number") {
+      if (message.id !== undefined) {
+        this.emit("error", message); // an error answering a signaling message (404, 409, 480, …)
+      } else if (message.code === 200 || message.code === 403) {
+        this.onStatus(message); // approved while waiting, or rejected
+      } else if (message.code === 401 && this.state === State.APPROVED) {
+        this.stopped = true; // removed from the book, or another fingerprint approved for this name
+        this.setState(State.REMOVED, message.code, message.text);
+      } else {
+        this.emit("error", message); // 400 / 413 / 429 for a message without an id
+      }
+    }
+  }
+
+  onClose(ws, event) {
+    if (ws !== this.ws) {
+      return;
+    }
+    for (const { reject, timer } of this.pending.values()) {
+      clearTimeout(timer);
+      reject(new PeerbookError(0, "connection closed"));
+    }
+    this.pending.clear();
+    if (this.state === State.REJECTED || this.state === State.REMOVED) {
+      this.stopped = true; // already told by the status before the close
+    } else if (event.code === 4403) {
+      this.stopped = true;
+      this.setState(State.REJECTED, 403, event.reason);
+    } else if (event.code === 4401) {
+      this.stopped = true;
+      this.setState(State.REMOVED, 401, event.reason);
+    } else if (event.code === 4409) {
+      this.stopped = true;
+      this.setState(State.REPLACED, 409, event.reason);
+    } else if (!this.stopped) {
+      this.setState(State.CLOSED, event.code, event.reason || "connection lost");
+    }
+    if (!this.stopped) {
+      // Exponential backoff with full jitter, so that a node's peers do not all come back at once.
+      const ceiling = Math.min(this.maxDelay, this.minDelay * 2 ** this.attempt);
+      this.attempt++;
+      this.timer = setTimeout(() => this.open(), Math.random() * ceiling);
+    }
+  }
+
+  request(message) {
+    return new Promise((resolve, reject) => {
+      if (!this.ws || this.ws.readyState !== WebSocket.OPEN) {
+        reject(new PeerbookError(0, "not connected"));
+        return;
+      }
+      const id = this.nextId++;
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new PeerbookError(0, "no reply"));
+      }, REPLY_TIMEOUT_MS);
+      this.pending.set(id, { resolve, reject, timer });
+      this.ws.send(JSON.stringify({ ...message, id }));
+    });
+  }
+
+  signal(message) {
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) {
+      throw new PeerbookError(0, "not connected");
+    }
+    const id = `s${this.nextId++}`;
+    this.ws.send(JSON.stringify({ ...message, id }));
+    return id;
+  }
+
+  setState(state, code, text) {
+    this.state = state;
+    this.emit("status", { state, code, text });
+  }
+
+  emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}
+
+/**
+ * This device's certificate for RTCPeerConnection({certificates: [certificate]}), created once and kept in
+ * IndexedDB, with its SHA-256 fingerprint in peerbook's form (upper-case hex pairs joined by colons).
+ */
+export async function loadCertificate({ database = "peerbook", key = "certificate" } = {}) {
+  const db = await new Promise((resolve, reject) => {
+    const open = indexedDB.open(database, 1);
+    open.onupgradeneeded = () => open.result.createObjectStore("keys");
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+  });
+  const read = (mode, action) => new Promise((resolve, reject) => {
+    const request = action(db.transaction("keys", mode).objectStore("keys"));
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  let certificate = await read("readonly", (store) => store.get(key));
+  if (!certificate || certificate.expires < Date.now() + 86400000) {
+    certificate = await RTCPeerConnection.generateCertificate({ name: "ECDSA", namedCurve: "P-256" });
+    await read("readwrite", (store) => store.put(certificate, key));
+  }
+  db.close();
+  return { certificate, fingerprint: certificateFingerprint(certificate) };
+}
+
+/** The SHA-256 fingerprint of an RTCCertificate in peerbook's form. */
+export function certificateFingerprint(certificate) {
+  const sha256 = certificate.getFingerprints().find((f) => f.algorithm.toLowerCase() === "sha-256");
+  if (!sha256) {
+    throw new Error("the certificate has no SHA-256 fingerprint");
+  }
+  return canonical(sha256.value);
+}
+
+/** The DTLS fingerprint an SDP announces (its first a=fingerprint line), in peerbook's form, or null. */
+export function sdpFingerprint(sdp) {
+  const line = /^a=fingerprint:\S+\s+([0-9A-Fa-f:]+)\s*$/m.exec(sdp ?? "");
+  return line ? canonical(line[1]) : null;
+}
+
+/**
+ * Refuses a remote description whose DTLS fingerprint is not the one peerbook delivered with it: call it before
+ * setRemoteDescription, so that only the approved device's certificate can complete the connection.
+ */
+export function checkFingerprint(description, expected) {
+  const actual = sdpFingerprint(description?.sdp);
+  if (actual === null || actual !== canonical(expected)) {
+    throw new FingerprintMismatch(expected, actual);
+  }
+  return description;
+}
+
+function canonical(value) {
+  const hex = String(value).replace(/^\S+\s+/, "").replace(/:/g, "").toUpperCase();
+  return hex.match(/../g).join(":");
+}
+
+function plain(value) {
+  // RTCSessionDescription and RTCIceCandidate serialize through toJSON; JSON.stringify does that anyway.
+  return value && typeof value.toJSON === "function" ? value.toJSON() : value;
+}
