@@ -25,9 +25,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The HTTP side: {@code /ws} for peers, the approval page, the admin API and health checks. Holds the sockets of
- * this instance and delivers to them what the relay and the book events address to them. Each instance has its own
- * delivery address ({@code peerbook.gateway.<id>}), registered once at start, so connecting a peer costs no
- * cluster-wide registration: the directory records which gateway and connection a peer is on.
+ * this instance and delivers to them what the relay and the book events address to them; book events also go to
+ * the approval pages open on this instance. Each instance has its own delivery address
+ * ({@code peerbook.gateway.<id>}), registered once at start, so connecting a peer costs no cluster-wide
+ * registration: the directory records which gateway and connection a peer is on.
  */
 public final class GatewayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
@@ -43,6 +44,7 @@ public final class GatewayVerticle extends VerticleBase {
   private PeerbookConfig cfg;
   private GatewayContext ctx;
   private HttpServer server;
+  private PageEvents pageEvents;
   private long pingTimer;
 
   @Override
@@ -53,7 +55,8 @@ public final class GatewayVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/ws").handler(this::upgrade);
     new HealthRoutes(vertx, cfg).mount(router);
-    new ApprovalPage(vertx, cfg).mount(router);
+    pageEvents = new PageEvents(vertx);
+    new ApprovalPage(vertx, cfg, pageEvents).mount(router);
     new AdminApi(vertx, cfg).mount(router);
     router.route().last().handler(rc -> rc.response().setStatusCode(404).putHeader("content-type", "text/plain")
         .end("not found\n"));
@@ -65,7 +68,10 @@ public final class GatewayVerticle extends VerticleBase {
     pingTimer = vertx.setPeriodic(cfg.pingInterval() * 1000L, id -> ctx.connections().all().forEach(PeerSession::ping));
     return Future.all(List.of(
         vertx.eventBus().<JsonObject>consumer(Address.gateway(gatewayId), this::deliver).completion(),
-        vertx.eventBus().<JsonObject>consumer(Address.BOOK_EVENTS.address(), msg -> onBookEvent(msg.body())).completion(),
+        vertx.eventBus().<JsonObject>consumer(Address.BOOK_EVENTS.address(), msg -> {
+          pageEvents.publish(msg.body());
+          onBookEvent(msg.body());
+        }).completion(),
         server.listen().onSuccess(s -> LOG.info("gateway {} listening on {}:{}", gatewayId, cfg.httpHost(), s.actualPort()))));
   }
 
@@ -73,6 +79,7 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(pingTimer);
+    pageEvents.close();
     List<Future<Void>> left = new ArrayList<>();
     ctx.connections().all().forEach(s -> {
       s.close(Codes.CLOSE_SHUTDOWN, "node shutting down");
@@ -188,6 +195,9 @@ public final class GatewayVerticle extends VerticleBase {
         sockets.stream().filter(PeerSession::approved).forEach(s -> s.send(update));
       }
       case BookEvent.ONLINE, BookEvent.OFFLINE -> tellOthers(sockets, told, key, event);
+      case BookEvent.REQUESTED -> {
+        // For open approval pages only: the waiting socket already has its 401, and peers hear of approvals.
+      }
       default -> LOG.debug("unknown book event {}", kind);
     }
   }
