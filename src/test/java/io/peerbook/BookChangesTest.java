@@ -393,7 +393,7 @@ class BookChangesTest {
     PageClient browser = new PageClient(node.port);
     String page = browser.signIn(TestNode.link(mail));
     assertTrue(page.contains(fp2), page);
-    assertTrue(page.contains("replaces <code>" + fp1 + "</code>"), page);
+    assertTrue(page.contains("<dt>Replaces</dt><dd><code class=\"fp\">" + fp1 + "</code>"), page);
     JsonObject request = PresenceFixtures.book(node, ALICE).getJsonArray("pending").getJsonObject(0);
     assertEquals(fp1, request.getString("replaces"), request.encode());
 

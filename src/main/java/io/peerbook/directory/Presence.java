@@ -70,6 +70,9 @@ final class Presence extends BookAccess {
       if (location(r.get(2)) != null) {
         publish(BookEvent.of(BookEvent.REPLACED, email).put("name_key", key).put("fingerprint", fingerprint).put("keep", conn));
       }
+      if ("1".equals(r.get(1).toString())) {
+        publish(BookEvent.of(BookEvent.REQUESTED, email).put("name", name).put("fingerprint", fingerprint));
+      }
       if (!"full".equals(r.get(1).toString())) {
         // Every waiting connect may mail (a device that reconnects after its link expired gets a new one);
         // the mailer keeps to one mail per user per interval.

@@ -5,6 +5,7 @@ import io.peerbook.mailer.Tokens;
 import io.peerbook.protocol.Address;
 import io.peerbook.protocol.Bus;
 import io.peerbook.protocol.Codes;
+import io.peerbook.protocol.Identity;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.Cookie;
@@ -20,7 +21,8 @@ import java.util.Map;
 /**
  * The page behind the emailed link. A GET of the link changes nothing (mail scanners open links); its Continue
  * button POSTs, spends the link and opens a short session. The management view lists pending requests and approved
- * peers; every change is a POST carrying the session's CSRF token.
+ * peers and follows the user's book events while it is open; every change is a POST carrying the session's CSRF
+ * token, and a Remove first asks again on a page of its own.
  */
 final class ApprovalPage {
   static final String SESSION_COOKIE = "pb_session";
@@ -30,14 +32,22 @@ final class ApprovalPage {
       "approve", Address.DIRECTORY_APPROVE, "reject", Address.DIRECTORY_REJECT,
       "remove", Address.DIRECTORY_REMOVE, "rename", Address.DIRECTORY_RENAME);
   private static final Map<String, String> DONE = Map.of(
-      "approve", "Approved %s.", "reject", "Rejected %s.", "remove", "Removed %s.", "rename", "Renamed to %s.");
+      "approve", "Approved %s.", "reject", "Rejected %s. It may ask again by connecting again.",
+      "remove", "Removed %s.", "rename", "Renamed to %s.");
+  /** No script at all on the link's pages; the management view may load its one script file and open its stream. */
+  private static final String CSP = "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+      + "base-uri 'none'";
+  private static final String LIVE_CSP = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "
+      + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
   private final Vertx vertx;
   private final PeerbookConfig cfg;
+  private final PageEvents events;
 
-  ApprovalPage(Vertx vertx, PeerbookConfig cfg) {
+  ApprovalPage(Vertx vertx, PeerbookConfig cfg, PageEvents events) {
     this.vertx = vertx;
     this.cfg = cfg;
+    this.events = events;
   }
 
   void mount(Router router) {
@@ -48,14 +58,15 @@ final class ApprovalPage {
     router.get("/approve/:token").handler(this::landing);
     router.post("/approve/:token").handler(this::spend);
     router.get("/manage").handler(this::manage);
+    router.get("/manage/events").handler(this::events);
+    router.get("/manage/confirm-remove").handler(this::confirmRemove);
     router.post("/manage/:action").handler(this::change);
     router.route("/static/*").handler(StaticHandler.create("webroot").setCachingEnabled(true));
   }
 
   private void headers(RoutingContext rc) {
     rc.response()
-        .putHeader("Content-Security-Policy",
-            "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+        .putHeader("Content-Security-Policy", CSP)
         .putHeader("Referrer-Policy", "no-referrer")
         .putHeader("Cache-Control", "no-store")
         .putHeader("X-Content-Type-Options", "nosniff")
@@ -68,7 +79,8 @@ final class ApprovalPage {
     String token = rc.pathParam("token");
     Bus.request(vertx.eventBus(), Address.MAILER_LINK_CHECK, new JsonObject().put("token", token))
         .compose(link -> Bus.request(vertx.eventBus(), Address.DIRECTORY_BOOK, new JsonObject().put("email", link.getString("email")))
-            .map(book -> Pages.landing(link.getString("email"), book.getJsonArray("pending").size(), token, continueCsrf(rc))))
+            .map(book -> Pages.landing(link.getString("email"), book.getJsonArray("pending"), token, continueCsrf(rc),
+                cfg.sessionTtl())))
         .onComplete(ar -> {
           if (ar.succeeded()) {
             html(rc, 200, ar.result());
@@ -107,17 +119,55 @@ final class ApprovalPage {
   private void manage(RoutingContext rc) {
     session(rc).compose(s -> Bus.request(vertx.eventBus(), Address.DIRECTORY_BOOK,
             new JsonObject().put("email", s.getString("email")))
-        .map(book -> {
-          String notice = rc.request().getParam("notice");
-          String error = rc.request().getParam("error");
-          return Pages.manage(s.getString("email"), book, s.getString("csrf"),
-              error != null ? errorText(error) : notice, error != null);
-        }))
+        .map(book -> ManageView.page(s.getString("email"), book, s.getString("csrf"), flash(rc), cfg.sessionTtl())))
         .onComplete(ar -> {
           if (ar.succeeded()) {
+            rc.response().putHeader("Content-Security-Policy", LIVE_CSP);
             html(rc, 200, ar.result());
           } else {
             failure(rc, ar.cause());
+          }
+        });
+  }
+
+  /** The message after a change: the text is this page's own, only the device's name comes from the address. */
+  private static ManageView.Flash flash(RoutingContext rc) {
+    String error = rc.request().getParam("error");
+    if (error != null) {
+      return new ManageView.Flash(errorText(error), true);
+    }
+    String done = rc.request().getParam("done");
+    String name = rc.request().getParam("name");
+    String template = done == null ? null : DONE.get(done);
+    return template == null || name == null ? null : new ManageView.Flash(String.format(template, name), false);
+  }
+
+  /** The stream of the session user's book events; ends with the session. */
+  private void events(RoutingContext rc) {
+    session(rc).onComplete(ar -> {
+      if (ar.failed()) {
+        rc.response().setStatusCode(Bus.code(ar.cause()) == Codes.UNAUTHORIZED ? 401 : 503).end();
+      } else {
+        events.open(rc.response(), ar.result().getString("email"), rc.request().getCookie(SESSION_COOKIE).getValue());
+      }
+    });
+  }
+
+  /** The step before a Remove; a GET, so it changes nothing and needs no token. */
+  private void confirmRemove(RoutingContext rc) {
+    String name = rc.request().getParam("name");
+    session(rc).compose(s -> Bus.request(vertx.eventBus(), Address.DIRECTORY_BOOK,
+            new JsonObject().put("email", s.getString("email")))
+        .map(book -> book.getJsonArray("approved").stream().map(JsonObject.class::cast)
+            .filter(p -> name != null && Identity.nameKey(name).equals(Identity.nameKey(p.getString("name"))))
+            .findFirst().map(p -> ManageView.confirmRemove(p, s.getString("csrf"))).orElse(null)))
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            failure(rc, ar.cause());
+          } else if (ar.result() == null) {
+            see(rc, "/manage?error=" + Codes.NOT_FOUND);
+          } else {
+            html(rc, 200, ar.result());
           }
         });
   }
@@ -136,8 +186,9 @@ final class ApprovalPage {
       }
       JsonObject s = ar.result();
       if (!Tokens.same(s.getString("csrf"), rc.request().getFormAttribute("csrf"))) {
-        html(rc, 403, Pages.message("This form is out of date",
-            "The request did not carry this page's security token, so nothing was changed. Reload the page and try again."));
+        html(rc, 403, Pages.messageWithBack("This form is out of date",
+            "The request did not carry this page's security token, so nothing was changed. If you did not just press "
+                + "a button on your devices page, another site tried to make this change for you."));
         return;
       }
       String name = rc.request().getFormAttribute("name");
@@ -151,7 +202,7 @@ final class ApprovalPage {
       Bus.request(vertx.eventBus(), address, body).onComplete(done -> {
         if (done.succeeded()) {
           String shown = "rename".equals(action) ? body.getString("new_name") : name;
-          see(rc, "/manage?notice=" + encode(String.format(DONE.get(action), shown)));
+          see(rc, "/manage?done=" + action + "&name=" + encode(shown));
         } else {
           see(rc, "/manage?error=" + Bus.code(done.cause()));
         }

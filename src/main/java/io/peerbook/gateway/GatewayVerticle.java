@@ -25,9 +25,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The HTTP side: {@code /ws} for peers, the approval page, the admin API and health checks. Holds the sockets of
- * this instance and delivers to them what the relay and the book events address to them. Each instance has its own
- * delivery address ({@code peerbook.gateway.<id>}), registered once at start, so connecting a peer costs no
- * cluster-wide registration: the directory records which gateway and connection a peer is on.
+ * this instance and delivers to them what the relay and the book events address to them; book events also go to
+ * the approval pages open on this instance. Each instance has its own delivery address
+ * ({@code peerbook.gateway.<id>}), registered once at start, so connecting a peer costs no cluster-wide
+ * registration: the directory records which gateway and connection a peer is on.
  */
 public final class GatewayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
@@ -43,6 +44,7 @@ public final class GatewayVerticle extends VerticleBase {
   private PeerbookConfig cfg;
   private GatewayContext ctx;
   private HttpServer server;
+  private PageEvents pageEvents;
   private long pingTimer;
   /** Set when the node is going away: new sockets are refused so clients go to another node. */
   private boolean stopping;
@@ -55,7 +57,8 @@ public final class GatewayVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/ws").handler(this::upgrade);
     new HealthRoutes(vertx, cfg).mount(router);
-    new ApprovalPage(vertx, cfg).mount(router);
+    pageEvents = new PageEvents(vertx);
+    new ApprovalPage(vertx, cfg, pageEvents).mount(router);
     new AdminApi(vertx, cfg).mount(router);
     new ClientFiles().mount(router);
     router.route().last().handler(rc -> rc.response().setStatusCode(404).putHeader("content-type", "text/plain")
@@ -68,7 +71,10 @@ public final class GatewayVerticle extends VerticleBase {
     pingTimer = vertx.setPeriodic(cfg.pingInterval() * 1000L, id -> ctx.connections().all().forEach(PeerSession::ping));
     return Future.all(List.of(
         vertx.eventBus().<JsonObject>consumer(Address.gateway(gatewayId), this::deliver).completion(),
-        vertx.eventBus().<JsonObject>consumer(Address.BOOK_EVENTS.address(), msg -> onBookEvent(msg.body())).completion(),
+        vertx.eventBus().<JsonObject>consumer(Address.BOOK_EVENTS.address(), msg -> {
+          pageEvents.publish(msg.body());
+          onBookEvent(msg.body());
+        }).completion(),
         server.listen().onSuccess(s -> LOG.info("gateway {} listening on {}:{}", gatewayId, cfg.httpHost(), s.actualPort()))));
   }
 
@@ -77,6 +83,7 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> stop() {
     stopping = true;
     vertx.cancelTimer(pingTimer);
+    pageEvents.close();
     List<Future<Void>> left = new ArrayList<>();
     ctx.connections().all().forEach(s -> {
       s.close(Codes.CLOSE_SHUTDOWN, "node shutting down");
@@ -196,6 +203,9 @@ public final class GatewayVerticle extends VerticleBase {
         sockets.stream().filter(PeerSession::approved).forEach(s -> s.send(update));
       }
       case BookEvent.ONLINE, BookEvent.OFFLINE -> tellOthers(sockets, told, key, event);
+      case BookEvent.REQUESTED -> {
+        // For open approval pages only: the waiting socket already has its 401, and peers hear of approvals.
+      }
       default -> LOG.debug("unknown book event {}", kind);
     }
   }

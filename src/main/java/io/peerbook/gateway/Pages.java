@@ -1,114 +1,98 @@
 package io.peerbook.gateway;
 
+import io.peerbook.protocol.Timestamps;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import static io.peerbook.protocol.Html.escape;
 
-/** The HTML of the approval page: server-rendered, no script, one small stylesheet. */
+/**
+ * The frame of every page behind the link (one stylesheet, at most one script file, never inline script) and the
+ * small pages: the landing page of a link, the page of a spent or expired link, and one-message pages.
+ */
 final class Pages {
   private Pages() {
   }
 
-  static String landing(String email, int waiting, String token, String continueCsrf) {
-    String what = waiting == 0 ? "No device is waiting right now; you can still review your devices."
-        : waiting == 1 ? "1 device is waiting for your approval." : waiting + " devices are waiting for your approval.";
-    return layout("Review your devices",
-        "<p>This page is for <strong>" + escape(email) + "</strong>.</p><p>" + what + "</p>"
-            + "<p>Nothing changes until you continue. The link works once.</p>"
-            + "<form method=\"post\" action=\"/approve/" + escape(token) + "\">"
-            + hidden("continue_csrf", continueCsrf)
-            + "<button type=\"submit\">Continue</button></form>");
+  static String landing(String email, JsonArray pending, String token, String continueCsrf, int sessionTtl) {
+    StringBuilder body = new StringBuilder()
+        .append("<p>This page is for <strong>").append(escape(email)).append("</strong>.</p>");
+    if (pending.isEmpty()) {
+      body.append("<p>No device is waiting right now. You can still review your devices.</p>");
+    } else {
+      body.append("<p>").append(pending.size() == 1 ? "One device asks" : pending.size() + " devices ask")
+          .append(" to join your devices:</p><ul class=\"waiting\">");
+      for (Object o : pending) {
+        JsonObject p = (JsonObject) o;
+        body.append("<li><strong>").append(escape(p.getString("name"))).append("</strong>");
+        if (p.getString("kind") != null) {
+          body.append(" <span class=\"muted\">(").append(escape(p.getString("kind"))).append(")</span>");
+        }
+        body.append("</li>");
+      }
+      body.append("</ul>");
+    }
+    return layout("Review your devices", body
+        .append("<p>Nothing changes until you continue and decide. This link works once; after Continue you have ")
+        .append(duration(sessionTtl)).append(".</p>")
+        .append("<form method=\"post\" action=\"/approve/").append(escape(token)).append("\">")
+        .append(hidden("continue_csrf", continueCsrf))
+        .append("<button type=\"submit\" class=\"primary\">Continue</button></form>")
+        .append("<p class=\"muted\">Did not connect a new device? Close this page: nothing is approved without you.</p>")
+        .toString(), false);
   }
 
   static String message(String title, String text) {
-    return layout(title, "<p>" + escape(text) + "</p>");
+    return layout(title, "<p>" + escape(text) + "</p>", false);
+  }
+
+  /** A message about the management page, with the way back to it. */
+  static String messageWithBack(String title, String text) {
+    return layout(title, "<p>" + escape(text) + "</p><p><a href=\"/manage\">Back to your devices</a></p>", false);
   }
 
   static String gone() {
-    return message("This link no longer works",
-        "The link has expired or was already used. Connect the device again to get a new mail with a fresh link.");
+    return layout("This link no longer works",
+        "<p>The link has expired or was already used: each link works once, for a short time.</p>"
+            + "<p><strong>To get a new link, connect the device again.</strong> peerbook then mails you a fresh one.</p>",
+        false);
   }
 
-  static String manage(String email, JsonObject book, String csrf, String notice, boolean error) {
-    StringBuilder body = new StringBuilder();
-    body.append("<p>Devices of <strong>").append(escape(email)).append("</strong></p>");
-    if (notice != null) {
-      body.append("<p role=\"").append(error ? "alert" : "status").append("\" class=\"")
-          .append(error ? "error" : "notice").append("\">").append(escape(notice)).append("</p>");
-    }
-    JsonArray pending = book.getJsonArray("pending");
-    body.append("<section aria-labelledby=\"pending-h\"><h2 id=\"pending-h\">Waiting for approval</h2>");
-    if (pending.isEmpty()) {
-      body.append("<p>No device is waiting.</p>");
-    } else {
-      body.append("<table><thead><tr><th>Name</th><th>Kind</th><th>Fingerprint</th><th>Asked at</th><th>From</th>")
-          .append("<th>Decision</th></tr></thead><tbody>");
-      for (Object o : pending) {
-        JsonObject p = (JsonObject) o;
-        body.append("<tr><td>").append(escape(p.getString("name"))).append("</td><td>")
-            .append(escape(orDash(p.getString("kind")))).append("</td><td><code>")
-            .append(escape(p.getString("fingerprint"))).append("</code>");
-        if (p.getString("replaces") != null) {
-          body.append("<br><small>replaces <code>").append(escape(p.getString("replaces"))).append("</code></small>");
-        }
-        body.append("</td><td>").append(escape(p.getString("requested_at"))).append("</td><td>")
-            .append(escape(orDash(p.getString("address")))).append("</td><td>")
-            .append(action("approve", csrf, p, "Approve")).append(action("reject", csrf, p, "Reject"))
-            .append("</td></tr>");
-      }
-      body.append("</tbody></table>");
-    }
-    body.append("</section>");
-    JsonArray approved = book.getJsonArray("approved");
-    body.append("<section aria-labelledby=\"approved-h\"><h2 id=\"approved-h\">Approved devices</h2>");
-    if (approved.isEmpty()) {
-      body.append("<p>No approved device yet.</p>");
-    } else {
-      body.append("<table><thead><tr><th>Name</th><th>Kind</th><th>Fingerprint</th><th>Registered</th>")
-          .append("<th>Last connection</th><th>Online</th><th>Manage</th></tr></thead><tbody>");
-      for (Object o : approved) {
-        JsonObject p = (JsonObject) o;
-        String name = p.getString("name");
-        body.append("<tr><td>").append(escape(name)).append("</td><td>").append(escape(orDash(p.getString("kind"))))
-            .append("</td><td><code>").append(escape(p.getString("fingerprint"))).append("</code></td><td>")
-            .append(escape(p.getString("registration_date"))).append("</td><td>")
-            .append(escape(orDash(p.getString("last_connection")))).append("</td><td>")
-            .append(p.getBoolean("online", false) ? "online" : "offline").append("</td><td>")
-            .append(action("remove", csrf, new JsonObject().put("name", name), "Remove"))
-            .append("<form method=\"post\" action=\"/manage/rename\">").append(hidden("csrf", csrf))
-            .append(hidden("name", name))
-            .append("<input type=\"text\" name=\"new_name\" required maxlength=\"64\" aria-label=\"New name for ")
-            .append(escape(name)).append("\" value=\"").append(escape(name)).append("\">")
-            .append("<button type=\"submit\">Rename</button></form></td></tr>");
-      }
-      body.append("</tbody></table>");
-    }
-    body.append("</section>");
-    return layout("Your devices", body.toString());
-  }
-
-  private static String action(String action, String csrf, JsonObject peer, String label) {
-    StringBuilder f = new StringBuilder("<form method=\"post\" action=\"/manage/").append(action).append("\">")
-        .append(hidden("csrf", csrf)).append(hidden("name", peer.getString("name")));
-    if (peer.getString("fingerprint") != null) {
-      f.append(hidden("fingerprint", peer.getString("fingerprint")));
-    }
-    return f.append("<button type=\"submit\">").append(label).append("</button></form>").toString();
-  }
-
-  private static String hidden(String name, String value) {
+  static String hidden(String name, String value) {
     return "<input type=\"hidden\" name=\"" + name + "\" value=\"" + escape(value) + "\">";
   }
 
-  private static String orDash(String s) {
-    return s == null ? "—" : s;
+  /** A timestamp readable at a glance, in UTC; the page's script shows it in the reader's own time zone. */
+  static String time(String iso) {
+    if (iso == null) {
+      return "never";
+    }
+    return "<time datetime=\"" + escape(iso) + "\">" + escape(Timestamps.readable(iso)) + "</time>";
   }
 
-  private static String layout(String title, String body) {
+  /**
+   * A fingerprint exactly as a device compares it ({@code AB:CD:…}); the stylesheet sets it in lines of eight
+   * pairs, so a person can compare it group by group with what the device shows.
+   */
+  static String fingerprint(String fp) {
+    return "<code class=\"fp\">" + escape(fp) + "</code>";
+  }
+
+  static String duration(int seconds) {
+    if (seconds % 60 != 0) {
+      return seconds + " seconds";
+    }
+    int minutes = seconds / 60;
+    return minutes == 1 ? "1 minute" : minutes + " minutes";
+  }
+
+  /** The frame; {@code live} adds the script that keeps the management view up to date. */
+  static String layout(String title, String body, boolean live) {
     return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        + "<title>" + escape(title) + " · peerbook</title><link rel=\"stylesheet\" href=\"/static/page.css\"></head>"
-        + "<body><main><h1>" + escape(title) + "</h1>" + body + "</main></body></html>";
+        + "<title>" + escape(title) + " · peerbook</title><link rel=\"stylesheet\" href=\"/static/page.css\">"
+        + (live ? "<script src=\"/static/page.js\" defer></script>" : "")
+        + "</head><body><header class=\"bar\"><span class=\"brand\">peerbook</span></header>"
+        + "<main><h1>" + escape(title) + "</h1>" + body + "</main></body></html>";
   }
 }

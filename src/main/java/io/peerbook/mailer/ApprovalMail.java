@@ -1,6 +1,7 @@
 package io.peerbook.mailer;
 
 import io.peerbook.protocol.Html;
+import io.peerbook.protocol.Timestamps;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
@@ -10,7 +11,7 @@ record ApprovalMail(String subject, String text, String html) {
 
   static ApprovalMail compose(String email, List<JsonObject> pending, String link, int ttlSeconds) {
     JsonObject newest = pending.get(pending.size() - 1);
-    String lifetime = ttlSeconds % 60 == 0 ? (ttlSeconds / 60) + " minutes" : ttlSeconds + " seconds";
+    String lifetime = ttlSeconds == 60 ? "1 minute" : ttlSeconds % 60 == 0 ? (ttlSeconds / 60) + " minutes" : ttlSeconds + " seconds";
     String subject = pending.size() == 1
         ? "peerbook: " + newest.getString("name") + " asks to join your devices"
         : "peerbook: " + pending.size() + " devices wait for approval (newest: " + newest.getString("name") + ")";
@@ -23,14 +24,14 @@ record ApprovalMail(String subject, String text, String html) {
       text.append("- ").append(p.getString("name"))
           .append(p.getString("kind") == null ? "" : " (" + p.getString("kind") + ")").append('\n')
           .append("  fingerprint ").append(p.getString("fingerprint")).append('\n')
-          .append("  asked at ").append(p.getString("requested_at")).append('\n');
+          .append("  asked at ").append(Timestamps.readable(p.getString("requested_at"))).append('\n');
       if (p.getString("replaces") != null) {
         text.append("  replaces fingerprint ").append(p.getString("replaces")).append('\n');
       }
       items.append("<li><strong>").append(Html.escape(p.getString("name"))).append("</strong>")
           .append(p.getString("kind") == null ? "" : " (" + Html.escape(p.getString("kind")) + ")")
           .append("<br>fingerprint <code>").append(Html.escape(p.getString("fingerprint"))).append("</code>")
-          .append("<br>asked at ").append(Html.escape(p.getString("requested_at")));
+          .append("<br>asked at ").append(Html.escape(Timestamps.readable(p.getString("requested_at"))));
       if (p.getString("replaces") != null) {
         items.append("<br>replaces fingerprint <code>").append(Html.escape(p.getString("replaces"))).append("</code>");
       }

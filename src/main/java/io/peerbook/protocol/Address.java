@@ -48,7 +48,7 @@ public enum Address {
 
   /**
    * Published to every gateway and relay of the cluster when a book or presence changes:
-   * {event: online|offline|approved|renamed|removed|rejected|replaced, email, ...}; see {@link BookEvent}.
+   * {event: online|offline|approved|renamed|removed|rejected|replaced|requested, email, ...}; see {@link BookEvent}.
    */
   BOOK_EVENTS("peerbook.book.events"),
   /**

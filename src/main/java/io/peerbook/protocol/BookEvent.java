@@ -12,6 +12,8 @@ import io.vertx.core.json.JsonObject;
  *   <li>{@code rejected}: {name_key, fingerprint}: waiting sockets of that request are told 403 and closed</li>
  *   <li>{@code replaced}: {name_key, fingerprint, keep, gateway?, name?}: sockets of that identity other than conn
  *   {@code keep} are closed; gateway and name are set when the new socket is approved (its route)</li>
+ *   <li>{@code requested}: {name, fingerprint}: a new pending request was recorded; open approval pages show it.
+ *   It has no {@code name_key}: no socket or route changes with it</li>
  * </ul>
  * The first five are presence changes that approved peers of the user hear as {@code peer_update}.
  */
@@ -23,6 +25,7 @@ public final class BookEvent {
   public static final String REMOVED = "removed";
   public static final String REJECTED = "rejected";
   public static final String REPLACED = "replaced";
+  public static final String REQUESTED = "requested";
 
   private BookEvent() {
   }

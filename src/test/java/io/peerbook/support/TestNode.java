@@ -112,6 +112,34 @@ public final class TestNode implements AutoCloseable {
     return mail.getReceivedMessages()[n - 1];
   }
 
+  /** The latest mail to this address, waiting for one: for tests that share a node between users. */
+  public MimeMessage awaitMailTo(String email) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PeerClient.WAIT_SECONDS);
+    while (true) {
+      MimeMessage[] all = mail.getReceivedMessages();
+      for (int i = all.length - 1; i >= 0; i--) {
+        if (isTo(all[i], email)) {
+          return all[i];
+        }
+      }
+      assertTrue(System.nanoTime() < deadline, "no mail to " + email);
+      mail.waitForIncomingEmail(200, all.length + 1);
+    }
+  }
+
+  private static boolean isTo(MimeMessage m, String email) {
+    try {
+      for (jakarta.mail.Address a : m.getAllRecipients()) {
+        if (a.toString().equalsIgnoreCase(email)) {
+          return true;
+        }
+      }
+      return false;
+    } catch (jakarta.mail.MessagingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** The approval link in a mail's text part. */
   public static String link(MimeMessage message) {
     Matcher m = LINK.matcher(text(message));

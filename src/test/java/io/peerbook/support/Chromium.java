@@ -1,0 +1,50 @@
+package io.peerbook.support;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Playwright;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Debian's Chromium, headless, driven by Playwright with nothing downloaded. A machine without it fails the browser
+ * tests rather than skipping them: {@code .ci/run} installs the {@code chromium} package.
+ */
+public final class Chromium implements AutoCloseable {
+  public static final Path EXECUTABLE = Path.of("/usr/bin/chromium");
+  /** Tests run as root on a closed network: no sandbox, no GPU, and nothing that phones home. */
+  private static final List<String> ARGS = List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking",
+      "--disable-component-update", "--no-first-run", "--disable-sync");
+
+  private final Playwright playwright;
+  public final Browser browser;
+
+  private Chromium(Playwright playwright, Browser browser) {
+    this.playwright = playwright;
+    this.browser = browser;
+  }
+
+  public static Chromium launch() {
+    assertTrue(Files.isExecutable(EXECUTABLE), EXECUTABLE + " is missing: install Debian's chromium package (.ci/run does)");
+    Playwright playwright = Playwright.create(new Playwright.CreateOptions()
+        .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+    try {
+      return new Chromium(playwright, playwright.chromium().launch(new BrowserType.LaunchOptions()
+          .setExecutablePath(EXECUTABLE).setHeadless(true).setArgs(ARGS)));
+    } catch (RuntimeException e) {
+      playwright.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public void close() {
+    browser.close();
+    playwright.close();
+  }
+}
