@@ -69,7 +69,7 @@ async function refresh() {
 async function open(remote, fingerprint) {
   link?.pc?.close();
   // The link exists before any await: candidates that arrive meanwhile are queued on it, not lost.
-  const entry = { remote, fingerprint, pc: null, channel: null, candidates: [] };
+  const entry = { remote, fingerprint, pc: null, channel: null, candidates: [], received: 0 };
   link = entry;
   const iceServers = await peerbook.iceServers();
   const pc = new RTCPeerConnection({ certificates: [certificate], iceServers });
@@ -82,6 +82,7 @@ async function open(remote, fingerprint) {
   pc.addEventListener("datachannel", ({ channel }) => wire(channel));
   $("remote").textContent = remote;
   $("verified").textContent = "";
+  $("candidates").textContent = "0";
   return pc;
 }
 
@@ -127,6 +128,7 @@ async function candidate({ source, candidate: init }) {
   if (link?.remote !== source || !init) {
     return;
   }
+  $("candidates").textContent = String(++link.received);
   if (link.pc?.remoteDescription) {
     await link.pc.addIceCandidate(init);
   } else {

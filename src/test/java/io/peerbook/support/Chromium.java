@@ -29,13 +29,31 @@ public final class Chromium implements AutoCloseable {
     this.browser = browser;
   }
 
+  /**
+   * For WebRTC between two pages on loopback: host candidates as plain IPs (not mDNS names) and loopback allowed.
+   * Chromium keeps only the last --disable-features switch and Playwright 1.49 passes its own, so its list is
+   * repeated here with ours added.
+   */
+  public static final List<String> WEBRTC_ARGS = List.of("--allow-loopback-in-peer-connection",
+      "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+      "--disable-features=ImprovedCookieControls,LazyFrameLoading,GlobalMediaControls,DestroyProfileOnBrowserClose,"
+          + "MediaRouter,DialMediaRouteProvider,AcceptCHFrame,AutoExpandDetailsElement,"
+          + "CertificateTransparencyComponentUpdater,AvoidUnnecessaryBeforeUnloadCheckSync,Translate,HttpsUpgrades,"
+          + "PaintHolding,ThirdPartyStoragePartitioning,LensOverlay,PlzDedicatedWorker,WebRtcHideLocalIpsWithMdns");
+
   public static Chromium launch() {
+    return launch(List.of());
+  }
+
+  public static Chromium launch(List<String> extraArgs) {
+    List<String> args = new java.util.ArrayList<>(ARGS);
+    args.addAll(extraArgs);
     assertTrue(Files.isExecutable(EXECUTABLE), EXECUTABLE + " is missing: install Debian's chromium package (.ci/run does)");
     Playwright playwright = Playwright.create(new Playwright.CreateOptions()
         .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
     try {
       return new Chromium(playwright, playwright.chromium().launch(new BrowserType.LaunchOptions()
-          .setExecutablePath(EXECUTABLE).setHeadless(true).setArgs(ARGS)));
+          .setExecutablePath(EXECUTABLE).setHeadless(true).setArgs(args)));
     } catch (RuntimeException e) {
       playwright.close();
       throw e;
