@@ -4,6 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import io.peerbook.config.ConfigException;
 import io.peerbook.config.PeerbookConfig;
+import io.peerbook.metrics.Meters;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -30,7 +31,7 @@ public final class Clustering {
       join.getMulticastConfig().setEnabled(false);
       join.getTcpIpConfig().setEnabled(true).setMembers(cfg.clusterMembers());
     }
-    VertxOptions options = new VertxOptions();
+    VertxOptions options = Meters.vertxOptions();
     // 0 picks a free port; a container publishes a fixed one.
     options.getEventBusOptions().setPort(cfg.clusterBusPort());
     if (cfg.clusterHost() != null) {

@@ -3,6 +3,7 @@ package io.peerbook;
 import io.peerbook.config.ConfigException;
 import io.peerbook.config.ConfigLoader;
 import io.peerbook.config.PeerbookConfig;
+import io.peerbook.metrics.Meters;
 import io.peerbook.redis.EmbeddedRedis;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -38,7 +39,7 @@ public final class Main {
     JsonObject config = cfg.toJson(merged);
     Vertx vertx;
     try {
-      vertx = cfg.clustered() ? Clustering.start(cfg).await(60, TimeUnit.SECONDS) : Vertx.vertx();
+      vertx = cfg.clustered() ? Clustering.start(cfg).await(60, TimeUnit.SECONDS) : Vertx.vertx(Meters.vertxOptions());
     } catch (ConfigException e) {
       System.err.println("peerbook: configuration error: " + e.getMessage());
       if (embedded != null) {

@@ -46,4 +46,15 @@ final class Connections {
   int size() {
     return byConn.size();
   }
+
+  /** How many sockets are in this state (for the connections gauge; walks them all, read at scrape time). */
+  int count(PeerSession.State state) {
+    int n = 0;
+    for (PeerSession s : byConn.values()) {
+      if (s.state() == state) {
+        n++;
+      }
+    }
+    return n;
+  }
 }

@@ -1,6 +1,8 @@
 package io.peerbook.gateway;
 
 import io.peerbook.config.PeerbookConfig;
+import io.micrometer.core.instrument.Gauge;
+import io.peerbook.metrics.Meters;
 import io.peerbook.protocol.Address;
 import io.peerbook.protocol.BookEvent;
 import io.peerbook.protocol.Codes;
@@ -15,6 +17,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +51,7 @@ public final class GatewayVerticle extends VerticleBase {
   private long pingTimer;
   /** Set when the node is going away: new sockets are refused so clients go to another node. */
   private boolean stopping;
+  private final List<Gauge> gauges = new ArrayList<>();
 
   @Override
   public Future<?> start() {
@@ -61,6 +65,12 @@ public final class GatewayVerticle extends VerticleBase {
     new ApprovalPage(vertx, cfg, pageEvents).mount(router);
     new AdminApi(vertx, cfg).mount(router);
     new ClientFiles().mount(router);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create());
+    for (PeerSession.State state : List.of(PeerSession.State.CONNECTING, PeerSession.State.WAITING, PeerSession.State.APPROVED)) {
+      gauges.add(Gauge.builder("peerbook_connections", ctx.connections(), c -> c.count(state))
+          .description("sockets of one gateway instance, by state").tag("state", state.name().toLowerCase())
+          .tag("gateway", gatewayId).register(Meters.registry()));
+    }
     router.route().last().handler(rc -> rc.response().setStatusCode(404).putHeader("content-type", "text/plain")
         .end("not found\n"));
 
@@ -82,6 +92,7 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
+    gauges.forEach(Meters.registry()::remove);
     vertx.cancelTimer(pingTimer);
     pageEvents.close();
     List<Future<Void>> left = new ArrayList<>();

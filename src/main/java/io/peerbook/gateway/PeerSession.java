@@ -5,6 +5,7 @@ import io.peerbook.protocol.Address;
 import io.peerbook.protocol.Bus;
 import io.peerbook.protocol.Codes;
 import io.peerbook.protocol.Identity;
+import io.peerbook.metrics.Meters;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -448,6 +449,7 @@ final class PeerSession {
   }
 
   private Future<Void> reply(Object id, String target, int code, String text) {
+    Meters.error(code);
     return send(error(id, target, code, text)).otherwiseEmpty();
   }
 

@@ -1,6 +1,7 @@
 package io.peerbook.mailer;
 
 import io.peerbook.config.PeerbookConfig;
+import io.peerbook.metrics.Meters;
 import io.peerbook.protocol.Address;
 import io.peerbook.protocol.Bus;
 import io.peerbook.protocol.Codes;
@@ -102,14 +103,16 @@ public final class MailerVerticle extends VerticleBase {
 
   private Future<Void> deliver(String email, ApprovalMail content, int attempt) {
     if (mail == null) {
+      Meters.mail("logged");
       LOG.info("approval link for {}: {}", email, content.text().lines()
           .filter(l -> l.startsWith(cfg.publicUrl())).findFirst().orElse("?"));
       return Future.succeededFuture();
     }
     MailMessage message = new MailMessage().setFrom(cfg.mailFrom()).setTo(email)
         .setSubject(content.subject()).setText(content.text()).setHtml(content.html());
-    return mail.sendMail(message).<Void>mapEmpty().recover(err -> {
+    return mail.sendMail(message).<Void>mapEmpty().onSuccess(v -> Meters.mail("sent")).recover(err -> {
       if (attempt >= RETRY_MS.length) {
+        Meters.mail("failed");
         return Future.failedFuture(err);
       }
       LOG.warn("approval mail to {} failed ({}), retrying in {} ms", email, err.toString(), RETRY_MS[attempt]);

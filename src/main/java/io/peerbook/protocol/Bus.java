@@ -1,5 +1,6 @@
 package io.peerbook.protocol;
 
+import io.peerbook.metrics.Meters;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -9,6 +10,8 @@ import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
 
 /** Requests between verticles, and the one place where any failure becomes a protocol code and text. */
 public final class Bus {
@@ -23,12 +26,18 @@ public final class Bus {
 
   /** A request to a service verticle of this node (every node runs directory, mailer and relay). */
   public static Future<JsonObject> request(EventBus bus, Address address, JsonObject body) {
-    return bus.<JsonObject>request(address.address(), body, LOCAL).map(Message::body);
+    return timed(address.address(), bus.<JsonObject>request(address.address(), body, LOCAL));
   }
 
   /** A request to an address that may live on another node (a gateway's delivery address). */
   public static Future<JsonObject> requestAnywhere(EventBus bus, String address, JsonObject body) {
-    return bus.<JsonObject>request(address, body, REMOTE).map(Message::body);
+    return timed(Address.GATEWAY_DELIVER.address() + "*", bus.<JsonObject>request(address, body, REMOTE));
+  }
+
+  private static Future<JsonObject> timed(String address, Future<Message<JsonObject>> reply) {
+    long start = System.nanoTime();
+    return reply.andThen(ar -> Meters.busRequest(address, ar.succeeded() ? "ok" : String.valueOf(code(ar.cause())))
+        .record(System.nanoTime() - start, TimeUnit.NANOSECONDS)).map(Message::body);
   }
 
   /** The protocol code of a failed request: the consumer's own code, else 503 (timeout, no handler, crash). */

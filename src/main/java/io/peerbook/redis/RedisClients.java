@@ -18,6 +18,6 @@ public final class RedisClients {
         .setMaxWaitingHandlers(4096)
         // A connect during an outage must fail within the 2 s the protocol allows, not hang on a SYN.
         .setNetClientOptions(new NetClientOptions().setConnectTimeout(1000).setTcpNoDelay(true).setTcpKeepAlive(true));
-    return Redis.createClient(vertx, options);
+    return new TimedRedis(Redis.createClient(vertx, options));
   }
 }

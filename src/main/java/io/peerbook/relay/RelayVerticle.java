@@ -1,5 +1,6 @@
 package io.peerbook.relay;
 
+import io.peerbook.metrics.Meters;
 import io.peerbook.protocol.Address;
 import io.peerbook.protocol.BookEvent;
 import io.peerbook.protocol.Bus;
@@ -76,7 +77,12 @@ public final class RelayVerticle extends VerticleBase {
         .put(type, body.getValue("payload"));
     JsonObject delivery = new JsonObject().put("conn", route.conn()).put("name_key", route.nameKey())
         .put("fingerprint", route.fingerprint()).put("message", message);
-    return Bus.requestAnywhere(vertx.eventBus(), Address.gateway(route.gateway()), delivery);
+    return Bus.requestAnywhere(vertx.eventBus(), Address.gateway(route.gateway()), delivery)
+        .andThen(ar -> {
+          if (ar.succeeded()) {
+            Meters.relayed(type);
+          }
+        });
   }
 
   /** The target's socket is gone, belongs to someone else now, or its gateway left the cluster. */

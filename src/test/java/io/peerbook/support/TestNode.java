@@ -80,7 +80,7 @@ public final class TestNode implements AutoCloseable {
     overrides.forEach(config::put);
     Vertx vertx = clustered
         ? slow(io.peerbook.Clustering.start(PeerbookConfig.from(config.copy().put("clustered", true))))
-        : Vertx.vertx();
+        : Vertx.vertx(io.peerbook.metrics.Meters.vertxOptions());
     Peerbook peerbook = slow(Peerbook.deploy(vertx, config));
     return new TestNode(vertx, mail, port, config, peerbook);
   }

@@ -1,0 +1,71 @@
+package io.peerbook.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.micrometer.backends.BackendRegistries;
+
+import java.time.Duration;
+
+/**
+ * peerbook's own meters, beside the ones Vert.x keeps (HTTP server, event bus, JVM), all in the Prometheus registry
+ * that {@code /metrics} serves. Names and tags are listed in docs/operations.md; no tag holds an email or a name.
+ */
+public final class Meters {
+  /** Where meters go when a Vert.x instance was built without metrics (never by Main): counted, not served. */
+  private static final MeterRegistry UNSERVED = new SimpleMeterRegistry();
+  /** Histogram buckets from 50 µs to 2 s: latencies of a local Redis and of requests that time out at 1.5 s. */
+  private static final Duration MIN_LATENCY = Duration.ofNanos(50_000);
+  private static final Duration MAX_LATENCY = Duration.ofSeconds(2);
+
+  private Meters() {
+  }
+
+  /** Vert.x options with Micrometer metrics on, exported for Prometheus: every node is built with them. */
+  public static VertxOptions vertxOptions() {
+    return new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+        .setJvmMetricsEnabled(true)
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
+  }
+
+  public static MeterRegistry registry() {
+    MeterRegistry registry = BackendRegistries.getDefaultNow();
+    return registry != null ? registry : UNSERVED;
+  }
+
+  /** An error code a peer was sent. */
+  public static void error(int code) {
+    Counter.builder("peerbook_errors").description("errors sent to peers, by protocol code")
+        .tag("code", String.valueOf(code)).register(registry()).increment();
+  }
+
+  /** A relayed offer, answer or candidate. */
+  public static void relayed(String type) {
+    Counter.builder("peerbook_relayed_messages").description("signaling messages delivered, by type")
+        .tag("type", type).register(registry()).increment();
+  }
+
+  /** An approval mail: sent, failed for good, or written to the log (no SMTP host). */
+  public static void mail(String outcome) {
+    Counter.builder("peerbook_approval_mails").description("approval mails, by outcome")
+        .tag("outcome", outcome).register(registry()).increment();
+  }
+
+  /** Time of one Redis command (or script, or pipeline). */
+  public static Timer redis(String command, String outcome) {
+    return Timer.builder("peerbook_redis").description("Redis command latency")
+        .tag("command", command).tag("outcome", outcome).publishPercentileHistogram()
+        .minimumExpectedValue(MIN_LATENCY).maximumExpectedValue(MAX_LATENCY).register(registry());
+  }
+
+  /** Time of one request between verticles, by address. */
+  public static Timer busRequest(String address, String outcome) {
+    return Timer.builder("peerbook_bus_requests").description("event-bus request round trips")
+        .tag("address", address).tag("outcome", outcome).publishPercentileHistogram()
+        .minimumExpectedValue(MIN_LATENCY).maximumExpectedValue(MAX_LATENCY).register(registry());
+  }
+}
