@@ -13,8 +13,15 @@ final class ClientFiles {
       + "connect-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
   void mount(Router router) {
-    router.get("/peerbook.js").handler(rc -> file(rc, "webroot/peerbook.js", "text/javascript; charset=utf-8"));
-    router.get("/peerbook.d.ts").handler(rc -> file(rc, "webroot/peerbook.d.ts", "text/plain; charset=utf-8"));
+    // Apps on other origins import the client from here: a module script needs CORS.
+    router.get("/peerbook.js").handler(rc -> {
+      rc.response().putHeader("Access-Control-Allow-Origin", "*");
+      file(rc, "webroot/peerbook.js", "text/javascript; charset=utf-8");
+    });
+    router.get("/peerbook.d.ts").handler(rc -> {
+      rc.response().putHeader("Access-Control-Allow-Origin", "*");
+      file(rc, "webroot/peerbook.d.ts", "text/plain; charset=utf-8");
+    });
     router.get("/demo").handler(rc -> {
       rc.response().putHeader("Content-Security-Policy", DEMO_CSP).putHeader("Referrer-Policy", "no-referrer");
       file(rc, "webroot/demo.html", "text/html; charset=utf-8");
