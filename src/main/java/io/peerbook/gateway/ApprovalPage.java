@@ -134,7 +134,7 @@ final class ApprovalPage {
   private static ManageView.Flash flash(RoutingContext rc) {
     String error = rc.request().getParam("error");
     if (error != null) {
-      return new ManageView.Flash(errorText(error), true);
+      return new ManageView.Flash(errorText(error, rc.request().getParam("action")), true);
     }
     String done = rc.request().getParam("done");
     String name = rc.request().getParam("name");
@@ -204,7 +204,7 @@ final class ApprovalPage {
           String shown = "rename".equals(action) ? body.getString("new_name") : name;
           see(rc, "/manage?done=" + action + "&name=" + encode(shown));
         } else {
-          see(rc, "/manage?error=" + Bus.code(done.cause()));
+          see(rc, "/manage?error=" + Bus.code(done.cause()) + "&action=" + action);
         }
       });
     });
@@ -226,11 +226,15 @@ final class ApprovalPage {
     }
   }
 
-  private static String errorText(String code) {
+  /** The page's own words for a failed change; the action only picks among them (it comes from the address). */
+  private static String errorText(String code, String action) {
+    boolean rename = "rename".equals(action);
     return switch (code) {
-      case "400" -> "That name is not valid: 1 to 64 characters, no control characters.";
+      case "400" -> rename ? "That name is not valid: 1 to 64 characters, no control characters."
+          : "That request is not valid; reload the page and try again.";
       case "404" -> "That device or request is no longer there.";
-      case "409" -> "That name is already taken.";
+      case "409" -> rename ? "That name is already taken."
+          : "That could not be done as the book stands now; reload the page and look again.";
       default -> "peerbook cannot reach its storage right now; nothing was changed. Try again.";
     };
   }
