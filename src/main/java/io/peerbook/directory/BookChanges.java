@@ -95,10 +95,15 @@ final class BookChanges extends BookAccess {
     boolean changed = current == null || !current.fingerprint().equals(next.fingerprint());
     String now = now();
     List<String> args = List.of(key, Keys.requestField(key, next.fingerprint()), expectedPending,
-        stored == null ? "" : stored.raw(), next.encode(), changed ? "1" : "0", now);
+        stored == null ? "" : stored.raw(), next.encode(), changed ? "1" : "0", now,
+        String.valueOf(cfg.limits().maxPeers()));
     return INSTALL.run(redis, userKeys(email), args).map(r -> {
       if ("retry".equals(r.get(0).toString())) {
         return null;
+      }
+      if ("full".equals(r.get(0).toString())) {
+        throw new ProtocolException(Codes.CONFLICT, "this user already has " + cfg.limits().maxPeers()
+            + " approved peers, the most allowed: remove one first");
       }
       if (changed) {
         JsonObject promoted = location(r.get(2));

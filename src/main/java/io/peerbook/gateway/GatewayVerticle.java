@@ -49,7 +49,8 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     cfg = PeerbookConfig.from(config());
     String gatewayId = cfg.nodeId() + "." + UUID.randomUUID().toString().substring(0, 8);
-    ctx = new GatewayContext(vertx, cfg, gatewayId, new Connections(), new IceServers(cfg));
+    ctx = new GatewayContext(vertx, cfg, gatewayId,
+        new Connections(NodeConnections.of(vertx), cfg.limits().maxConnections()), new IceServers(cfg));
     Router router = Router.router(vertx);
     router.get("/ws").handler(this::upgrade);
     new HealthRoutes(vertx, cfg).mount(router);
@@ -107,13 +108,22 @@ public final class GatewayVerticle extends VerticleBase {
       plain(rc, 400, "expected a WebSocket upgrade");
       return;
     }
-    String address = req.remoteAddress() == null ? "" : req.remoteAddress().host();
+    if (!ctx.connections().reserve()) {
+      // Refused before the upgrade, so a full node costs nothing more than this answer; the client may try another.
+      plain(rc, 503, "this node holds as many connections as it may; try again later or another node");
+      return;
+    }
+    String address = ClientAddress.resolve(req.remoteAddress() == null ? null : req.remoteAddress().host(),
+        req.headers().getAll("X-Forwarded-For"), cfg.limits().trustedProxies());
     req.toWebSocket().onSuccess(ws -> {
       String conn = ctx.gatewayId() + "#" + counter.incrementAndGet();
       PeerSession session = new PeerSession(ctx, ws, conn, email, name, fingerprint, kind, address);
       ctx.connections().add(session);
       session.start();
-    }).onFailure(err -> LOG.debug("upgrade failed: {}", err.toString()));
+    }).onFailure(err -> {
+      ctx.connections().unreserve();
+      LOG.debug("upgrade failed: {}", err.toString());
+    });
   }
 
   private static void plain(RoutingContext rc, int status, String text) {
@@ -130,13 +140,14 @@ public final class GatewayVerticle extends VerticleBase {
       msg.fail(Codes.OFFLINE, "the target is not online");
       return;
     }
-    s.send(body.getJsonObject("message")).onComplete(ar -> {
-      if (ar.succeeded()) {
-        msg.reply(null);
-      } else {
-        msg.fail(Codes.OFFLINE, "the target's connection failed");
-      }
-    });
+    // Delivered once in the socket's write queue: waiting for the flush would hold the sender's next message
+    // hostage to the target's network. A full queue closes the target and fails this at once.
+    Future<Void> written = s.send(body.getJsonObject("message"));
+    if (written.failed()) {
+      msg.fail(Codes.OFFLINE, written.cause().getMessage());
+    } else {
+      msg.reply(null);
+    }
   }
 
   // --- book and presence changes ---

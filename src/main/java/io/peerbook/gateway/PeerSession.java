@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
@@ -28,6 +29,8 @@ final class PeerSession {
 
   /** Messages accepted but not yet handled; past this the socket is paused until half of them are done. */
   static final int MAX_QUEUED = 256;
+  /** How long a peer has to answer our close frame before its TCP connection is cut. */
+  static final long CLOSE_GRACE_MS = 2_000;
   private static final Logger LOG = LoggerFactory.getLogger(PeerSession.class);
 
   private final GatewayContext ctx;
@@ -47,6 +50,8 @@ final class PeerSession {
   private boolean busy;
   private boolean paused;
   private boolean pongSeen = true;
+  /** Our close frame is out: nothing more may be written (RFC 6455 5.5.1), and a second close is pointless. */
+  private boolean closing;
   private Future<Void> connected = Future.succeededFuture();
   /** Completes once the directory has heard that this socket closed. */
   private final Promise<Void> left = Promise.promise();
@@ -96,6 +101,8 @@ final class PeerSession {
 
   /** Wires the socket and asks the directory who this is; the answer is the first message the peer gets. */
   void start() {
+    // What the server holds for a peer that does not read is bounded: past this, send() closes the socket.
+    ws.setWriteQueueMaxSize(ctx.cfg().limits().maxWriteQueue());
     ws.textMessageHandler(this::onMessage);
     ws.binaryMessageHandler(b -> onMessage(null));
     ws.pongHandler(b -> pongSeen = true);
@@ -122,6 +129,11 @@ final class PeerSession {
         return Future.succeededFuture();
       }
       int code = ar.result().getInteger("code");
+      if (code == Codes.TOO_MANY) {
+        send(status(Codes.TOO_MANY, "too many devices of this user are waiting for approval; try again later"));
+        close(Codes.CLOSE_ABUSE, "too many connections of this user");
+        return Future.succeededFuture();
+      }
       if (code == Codes.OK) {
         // Signaling is stamped with the name as the book spells it, whatever case the query used.
         name = ar.result().getJsonObject("peer").getString("name");
@@ -133,12 +145,22 @@ final class PeerSession {
         reject();
       } else {
         state = State.WAITING;
-        send(status(Codes.UNAUTHORIZED, ar.result().getBoolean("pending", true)
-            ? "waiting for approval: the user has been sent a link"
-            : "waiting for approval: too many requests are pending for this user"));
+        send(status(Codes.UNAUTHORIZED, waitingText(ar.result())));
       }
       return Future.succeededFuture();
     });
+  }
+
+  private static String waitingText(JsonObject answer) {
+    if (answer.getBoolean("pending", true)) {
+      return "waiting for approval: the user has been sent a link";
+    }
+    if ("address".equals(answer.getString("refused"))) {
+      return "waiting for approval: too many new requests from your address this hour, so no request was recorded"
+          + " and no mail sent; try again later";
+    }
+    return "waiting for approval: too many requests are pending for this user, so no request was recorded"
+        + " and no mail sent";
   }
 
   // --- what the book says about this socket ---
@@ -175,13 +197,25 @@ final class PeerSession {
   }
 
   void close(short code, String reason) {
-    if (!ws.isClosed()) {
+    if (!closing && !ws.isClosed()) {
+      closing = true;
       ws.close(code, reason);
+      // Vert.x waits for the close frame to be flushed before it times the handshake out, and a peer that does not
+      // read (or is gone without a FIN) never lets it flush: such a socket is cut here, or it would stay forever.
+      ctx.vertx().setTimer(CLOSE_GRACE_MS, t -> {
+        if (state != State.CLOSED) {
+          LOG.debug("{} did not complete the close handshake: disconnecting it", conn);
+          ((WebSocketInternal) ws).channelHandlerContext().channel().close();
+        }
+      });
     }
   }
 
   /** Sends one WebSocket ping; a socket that did not answer the previous one is closed. */
   void ping() {
+    if (closing) {
+      return;
+    }
     if (!pongSeen) {
       close(Codes.CLOSE_PING_TIMEOUT, "did not answer pings");
       return;
@@ -190,12 +224,28 @@ final class PeerSession {
     ws.writePing(Buffer.buffer("pb")).onFailure(err -> LOG.debug("ping to {} failed: {}", conn, err.toString()));
   }
 
-  /** Writes a message for this peer; the future fails when the socket cannot take it. */
+  /**
+   * Writes a message for this peer. Fails at once, already failed when it returns, when the socket is closing or its
+   * write queue is full: a peer that does not read cannot make the server hold its messages without bound, so it is
+   * closed with 1013 (it may reconnect and read), and whoever sent the message hears it was not delivered.
+   */
   Future<Void> send(JsonObject message) {
-    if (ws.isClosed()) {
-      return Future.failedFuture("socket closed");
+    if (closing || ws.isClosed()) {
+      return Future.failedFuture(new NotDelivered("the target's connection is closing"));
+    }
+    if (ws.writeQueueFull()) {
+      LOG.debug("{} does not read its messages: closing it", conn);
+      close(Codes.CLOSE_TRY_LATER, "not reading its messages");
+      return Future.failedFuture(new NotDelivered("the target does not read its messages; its connection was closed"));
     }
     return ws.writeTextMessage(message.encode());
+  }
+
+  /** A message that never reached the socket's write queue: the socket is closing or did not read. */
+  static final class NotDelivered extends RuntimeException {
+    NotDelivered(String text) {
+      super(text, null, false, false);
+    }
   }
 
   private void onClose() {
