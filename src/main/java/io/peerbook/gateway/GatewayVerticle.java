@@ -11,10 +11,11 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +53,6 @@ public final class GatewayVerticle extends VerticleBase {
     ctx = new GatewayContext(vertx, cfg, gatewayId,
         new Connections(NodeConnections.of(vertx), cfg.limits().maxConnections()), new IceServers(cfg));
     Router router = Router.router(vertx);
-    router.get("/ws").handler(this::upgrade);
     new HealthRoutes(vertx, cfg).mount(router);
     new ApprovalPage(vertx, cfg).mount(router);
     new AdminApi(vertx, cfg).mount(router);
@@ -62,7 +62,15 @@ public final class GatewayVerticle extends VerticleBase {
     HttpServerOptions options = new HttpServerOptions().setHost(cfg.httpHost()).setPort(cfg.httpPort())
         .setMaxWebSocketFrameSize(MAX_FRAME_BYTES).setMaxWebSocketMessageSize(MAX_MESSAGE_BYTES)
         .setIdleTimeout(0);
-    server = vertx.createHttpServer(options).requestHandler(router);
+    // /ws is upgraded before the router: vertx-web would hand out a wrapped socket, and a socket that must be cut
+    // (PeerSession.close) needs Vert.x's own.
+    server = vertx.createHttpServer(options).requestHandler(req -> {
+      if (req.method() == HttpMethod.GET && "/ws".equals(req.path())) {
+        upgrade(req);
+      } else {
+        router.handle(req);
+      }
+    });
     pingTimer = vertx.setPeriodic(cfg.pingInterval() * 1000L, id -> ctx.connections().all().forEach(PeerSession::ping));
     return Future.all(List.of(
         vertx.eventBus().<JsonObject>consumer(Address.gateway(gatewayId), this::deliver).completion(),
@@ -84,8 +92,8 @@ public final class GatewayVerticle extends VerticleBase {
 
   // --- /ws ---
 
-  private void upgrade(RoutingContext rc) {
-    HttpServerRequest req = rc.request();
+  private void upgrade(HttpServerRequest req) {
+    HttpServerResponse response = req.response();
     String email;
     String name;
     String fingerprint;
@@ -96,21 +104,21 @@ public final class GatewayVerticle extends VerticleBase {
       fingerprint = Identity.fingerprint(req.getParam("fingerprint"));
       kind = Identity.kind(req.getParam("kind"));
     } catch (ProtocolException e) {
-      plain(rc, 400, e.getMessage());
+      plain(response, 400, e.getMessage());
       return;
     }
     String origin = req.getHeader("Origin");
     if (origin != null && !cfg.allowedOrigins().isEmpty() && !cfg.allowedOrigins().contains(origin)) {
-      plain(rc, 403, "origin not allowed");
+      plain(response, 403, "origin not allowed");
       return;
     }
     if (!"websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
-      plain(rc, 400, "expected a WebSocket upgrade");
+      plain(response, 400, "expected a WebSocket upgrade");
       return;
     }
     if (!ctx.connections().reserve()) {
       // Refused before the upgrade, so a full node costs nothing more than this answer; the client may try another.
-      plain(rc, 503, "this node holds as many connections as it may; try again later or another node");
+      plain(response, 503, "this node holds as many connections as it may; try again later or another node");
       return;
     }
     String address = ClientAddress.resolve(req.remoteAddress() == null ? null : req.remoteAddress().host(),
@@ -126,8 +134,8 @@ public final class GatewayVerticle extends VerticleBase {
     });
   }
 
-  private static void plain(RoutingContext rc, int status, String text) {
-    rc.response().setStatusCode(status).putHeader("content-type", "text/plain; charset=utf-8").end(text + "\n");
+  private static void plain(HttpServerResponse response, int status, String text) {
+    response.setStatusCode(status).putHeader("content-type", "text/plain; charset=utf-8").end(text + "\n");
   }
 
   // --- what the relay sends to one of our sockets ---
@@ -137,7 +145,7 @@ public final class GatewayVerticle extends VerticleBase {
     PeerSession s = ctx.connections().get(body.getString("conn"));
     if (s == null || !s.approved() || !s.nameKey().equals(body.getString("name_key"))
         || !s.fingerprint().equals(body.getString("fingerprint"))) {
-      msg.fail(Codes.OFFLINE, "the target is not online");
+      msg.fail(Codes.OFFLINE, body.getString("name", "the target") + " is not online");
       return;
     }
     // Delivered once in the socket's write queue: waiting for the flush would hold the sender's next message

@@ -31,6 +31,7 @@ final class PeerSession {
   static final int MAX_QUEUED = 256;
   /** How long a peer has to answer our close frame before its TCP connection is cut. */
   static final long CLOSE_GRACE_MS = 2_000;
+  static final String SLOW = "the target does not read its messages; its connection was closed";
   private static final Logger LOG = LoggerFactory.getLogger(PeerSession.class);
 
   private final GatewayContext ctx;
@@ -52,6 +53,8 @@ final class PeerSession {
   private boolean pongSeen = true;
   /** Our close frame is out: nothing more may be written (RFC 6455 5.5.1), and a second close is pointless. */
   private boolean closing;
+  /** Closed because it did not read: what a sender hears for each message that found it so. */
+  private boolean slow;
   private Future<Void> connected = Future.succeededFuture();
   /** Completes once the directory has heard that this socket closed. */
   private final Promise<Void> left = Promise.promise();
@@ -202,10 +205,11 @@ final class PeerSession {
       ws.close(code, reason);
       // Vert.x waits for the close frame to be flushed before it times the handshake out, and a peer that does not
       // read (or is gone without a FIN) never lets it flush: such a socket is cut here, or it would stay forever.
+      // Closing from Vert.x's own handler context skips its graceful close (as its idle timeout does).
       ctx.vertx().setTimer(CLOSE_GRACE_MS, t -> {
-        if (state != State.CLOSED) {
+        if (state != State.CLOSED && ws instanceof WebSocketInternal internal) {
           LOG.debug("{} did not complete the close handshake: disconnecting it", conn);
-          ((WebSocketInternal) ws).channelHandlerContext().channel().close();
+          internal.channelHandlerContext().close();
         }
       });
     }
@@ -231,12 +235,13 @@ final class PeerSession {
    */
   Future<Void> send(JsonObject message) {
     if (closing || ws.isClosed()) {
-      return Future.failedFuture(new NotDelivered("the target's connection is closing"));
+      return Future.failedFuture(new NotDelivered(slow ? SLOW : name + " is not online"));
     }
     if (ws.writeQueueFull()) {
       LOG.debug("{} does not read its messages: closing it", conn);
+      slow = true;
       close(Codes.CLOSE_TRY_LATER, "not reading its messages");
-      return Future.failedFuture(new NotDelivered("the target does not read its messages; its connection was closed"));
+      return Future.failedFuture(new NotDelivered(SLOW));
     }
     return ws.writeTextMessage(message.encode());
   }
