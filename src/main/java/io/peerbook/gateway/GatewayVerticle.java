@@ -58,6 +58,9 @@ public final class GatewayVerticle extends VerticleBase {
     new AdminApi(vertx, cfg).mount(router);
     router.route().last().handler(rc -> rc.response().setStatusCode(404).putHeader("content-type", "text/plain")
         .end("not found\n"));
+    router.route().failureHandler(RouteFailures::handle);
+    // A path or query vertx-web cannot decode fails before any route: the client's 400, not an error to log.
+    router.errorHandler(400, RouteFailures::malformedRequest);
 
     HttpServerOptions options = new HttpServerOptions().setHost(cfg.httpHost()).setPort(cfg.httpPort())
         .setMaxWebSocketFrameSize(MAX_FRAME_BYTES).setMaxWebSocketMessageSize(MAX_MESSAGE_BYTES)
@@ -65,7 +68,10 @@ public final class GatewayVerticle extends VerticleBase {
     // /ws is upgraded before the router: vertx-web would hand out a wrapped socket, and a socket that must be cut
     // (PeerSession.close) needs Vert.x's own.
     server = vertx.createHttpServer(options).requestHandler(req -> {
-      if (req.method() == HttpMethod.GET && "/ws".equals(req.path())) {
+      if (req.path() == null || !req.path().startsWith("/")) {
+        // A request target that is not a path ("*", "http://…", garbage): nothing here answers it.
+        plain(req.response(), 400, "malformed request target");
+      } else if (req.method() == HttpMethod.GET && "/ws".equals(req.path())) {
         upgrade(req);
       } else {
         router.handle(req);
@@ -105,6 +111,10 @@ public final class GatewayVerticle extends VerticleBase {
       kind = Identity.kind(req.getParam("kind"));
     } catch (ProtocolException e) {
       plain(response, 400, e.getMessage());
+      return;
+    } catch (IllegalArgumentException e) {
+      // A broken percent escape: decoding the query throws before any parameter can be read.
+      plain(response, 400, "malformed query string");
       return;
     }
     String origin = req.getHeader("Origin");
