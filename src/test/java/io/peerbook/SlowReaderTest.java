@@ -77,7 +77,7 @@ class SlowReaderTest {
       assertEquals("Target", refused.getString("target"), refused.encode());
       assertTrue(refused.getString("text").contains("does not read"), refused.encode());
 
-      assertEquals(1013, Frames.readUntilClose(in), "the slow target's close code");
+      assertEquals(1013, Frames.readUntilClose(in, PeerClient.WAIT_SECONDS), "the slow target's close code");
       JsonObject offline = sender.next(m -> m.containsKey("peer_update")).getJsonObject("peer_update");
       assertEquals("offline", offline.getString("event"), offline.encode());
       assertEquals("Target", offline.getString("name"));

@@ -54,13 +54,18 @@ public final class Frames {
     }
   }
 
-  /** Reads frames until the close frame, and returns its code; what came before is dropped. */
-  public static int readUntilClose(InputStream in) throws IOException {
-    while (true) {
+  /**
+   * Reads frames until the close frame, and returns its code; what came before is dropped. Pings keep a socket busy,
+   * so a read timeout alone would never end the wait: it ends at the deadline.
+   */
+  public static int readUntilClose(InputStream in, long seconds) throws IOException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(seconds);
+    while (System.nanoTime() < deadline) {
       Frame f = read(in);
       if (f.opcode() == CLOSE) {
         return f.closeCode();
       }
     }
+    throw new AssertionError("no close frame within " + seconds + " s");
   }
 }
