@@ -92,8 +92,11 @@ public final class MailerVerticle extends VerticleBase {
           })
           .recover(err -> {
             LOG.error("approval mail to {} not sent: {}", email, err.toString());
-            // Let a later request try again instead of waiting out the interval with no mail sent.
-            return redis.send(Request.cmd(Command.DEL).arg(keys.mailed(email))).mapEmpty();
+            // Let a later request try again instead of waiting out the interval with no mail sent. Its own failure
+            // is a warning only: the mail's failure was just logged, once.
+            return redis.send(Request.cmd(Command.DEL).arg(keys.mailed(email))).<Void>mapEmpty()
+                .onFailure(e -> LOG.warn("{} may not be mailed again for {} s: {}", email, cfg.mailInterval(), e.toString()))
+                .otherwiseEmpty();
           });
     }).onFailure(err -> LOG.error("approval mail to {} not sent: {}", email, err.toString()));
   }
