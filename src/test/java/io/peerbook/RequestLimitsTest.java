@@ -58,11 +58,13 @@ class RequestLimitsTest {
   }
 
   @Test
-  @DisplayName("a request target that is not a path gets 400; a request line over 4096 bytes gets 414; the node still serves")
+  @DisplayName("a request target that is not a path gets 400; a request line over 4096 bytes gets 414, headers over 8192 bytes 431; the node still serves")
   void oddRequestTargets() {
     assertEquals(400, status(raw("GET * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")));
     String tooLong = raw("GET /healthz?" + "a".repeat(5000) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     assertTrue(tooLong.startsWith("HTTP/1.0 414"), tooLong);
+    String bigHeader = raw("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: " + "p".repeat(9000) + "\r\n\r\n");
+    assertTrue(bigHeader.startsWith("HTTP/1.1 431"), bigHeader);
     assertEquals(200, status(raw("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")));
     assertEquals(0, log.failures().size(), LogCapture.describe(log.failures()));
   }
