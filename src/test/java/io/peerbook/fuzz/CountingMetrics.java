@@ -22,7 +22,6 @@ final class CountingMetrics implements VertxMetricsFactory, VertxMetrics {
   private final Map<String, AtomicInteger> handlers = new ConcurrentHashMap<>();
   private final AtomicInteger connections = new AtomicInteger();
   private final AtomicInteger webSockets = new AtomicInteger();
-  final Map<String, Boolean> open = new ConcurrentHashMap<>();
 
   @Override
   public VertxMetrics metrics(VertxOptions options) {
@@ -75,14 +74,12 @@ final class CountingMetrics implements VertxMetricsFactory, VertxMetrics {
     return new HttpServerMetrics<Void, Boolean, Boolean>() {
       @Override
       public Boolean connected(SocketAddress remoteAddress, String remoteName) {
-        open.put(remoteAddress.toString(), true);
         connections.incrementAndGet();
         return Boolean.TRUE;
       }
 
       @Override
       public void disconnected(Boolean socketMetric, SocketAddress remoteAddress) {
-        open.remove(remoteAddress.toString());
         connections.decrementAndGet();
       }
 

@@ -29,7 +29,6 @@ final class RawFuzz {
   private final int port;
   private final String validQuery;
   int unanswered;
-  static final java.util.Map<Integer, String> SENT = new java.util.concurrent.ConcurrentHashMap<>();
 
   RawFuzz(Vertx clients, Mutator m, int port, String validQuery) {
     this.vertx = clients;
@@ -100,8 +99,6 @@ final class RawFuzz {
         return;
       }
       NetSocket s = ar.result();
-      SENT.put(s.localAddress().port(), request.toString(StandardCharsets.ISO_8859_1) + " / frames " + frames.size()
-          + " wait " + waitForAnswer);
       Buffer seen = Buffer.buffer();
       boolean[] upgraded = {false};
       s.closeHandler(v -> done.tryComplete());
