@@ -104,13 +104,18 @@ final class PeerSession {
 
   /** Wires the socket and asks the directory who this is; the answer is the first message the peer gets. */
   void start() {
-    // What the server holds for a peer that does not read is bounded: past this, send() closes the socket.
-    ws.setWriteQueueMaxSize(ctx.cfg().limits().maxWriteQueue());
     ws.textMessageHandler(this::onMessage);
     ws.binaryMessageHandler(b -> onMessage(null));
     ws.pongHandler(b -> pongSeen = true);
     ws.exceptionHandler(this::onError);
     ws.closeHandler(v -> onClose());
+    try {
+      // What the server holds for a peer that does not read is bounded: past this, send() closes the socket.
+      ws.setWriteQueueMaxSize(ctx.cfg().limits().maxWriteQueue());
+    } catch (IllegalStateException e) {
+      // The peer's close frame came with the upgrade: nothing will be written, and the close handler cleans up.
+      LOG.debug("{} closed during its upgrade", conn);
+    }
     Promise<Void> done = Promise.promise();
     connected = done.future();
     enqueue(() -> connect().andThen(ar -> done.complete()));
