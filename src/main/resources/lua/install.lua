@@ -3,14 +3,18 @@
 -- becomes the online one.
 -- KEYS: peers, pending, online, waiting, last
 -- ARGV: name key, request field, expected pending ('*' = do not check), expected record ('' = none), new record,
---       fingerprint changed ('1' | '0'), now
--- Returns {'retry'} or {'ok', revoked location or '', promoted location or ''}
+--       fingerprint changed ('1' | '0'), now, max approved peers of the user
+-- Returns {'retry'}, {'full'} when a new name would pass the max (nothing written),
+--         or {'ok', revoked location or '', promoted location or ''}
 if ARGV[3] ~= '*' and redis.call('HGET', KEYS[2], ARGV[2]) ~= ARGV[3] then
   return {'retry'}
 end
 local cur = redis.call('HGET', KEYS[1], ARGV[1]) or ''
 if cur ~= ARGV[4] then
   return {'retry'}
+end
+if cur == '' and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[8]) then
+  return {'full'}
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[5])
 redis.call('HDEL', KEYS[2], ARGV[2])

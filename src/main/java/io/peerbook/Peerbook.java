@@ -9,6 +9,8 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,6 +22,7 @@ import java.util.List;
  * reverse order, so the gateway can still clear its peers' presence while it closes their sockets.
  */
 public final class Peerbook {
+  private static final Logger LOG = LoggerFactory.getLogger(Peerbook.class);
   private final Vertx vertx;
   private final List<String> deployments;
   private final String nodeId;
@@ -42,6 +45,10 @@ public final class Peerbook {
       config.put("node_id", ((io.vertx.core.internal.VertxInternal) vertx).clusterManager().getNodeId());
     }
     PeerbookConfig cfg = PeerbookConfig.from(config);
+    if (vertx.exceptionHandler() == null) {
+      // What a handler throws and nobody caught: Vert.x keeps the verticle running; this logs it once, with its cause.
+      vertx.exceptionHandler(err -> LOG.error("unexpected error in a handler; the node keeps running", err));
+    }
     List<String> ids = new ArrayList<>();
     return deploy(vertx, config, cfg, "directory", DirectoryVerticle.class, ids)
         .compose(v -> deploy(vertx, config, cfg, "mailer", MailerVerticle.class, ids))

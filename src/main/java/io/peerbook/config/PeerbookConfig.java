@@ -25,7 +25,7 @@ public record PeerbookConfig(
     boolean clustered, String clusterName, int clusterPort, String clusterHost, List<String> clusterMembers,
     int clusterBusPort,
     List<String> turnUrls, String turnSecret, int turnTtl, List<String> stunUrls,
-    Map<String, Integer> instances, String nodeId) {
+    Map<String, Integer> instances, String nodeId, Limits limits) {
 
   public static final List<String> VERTICLES = List.of("gateway", "directory", "mailer", "relay");
 
@@ -42,6 +42,7 @@ public record PeerbookConfig(
         .put("clustered", false).put("cluster_name", "peerbook").put("cluster_port", 5701)
         .put("cluster_host", null).put("cluster_members", "").put("cluster_bus_port", 0)
         .put("turn_urls", "").put("turn_secret", null).put("turn_ttl", 86400).put("stun_urls", "")
+        .mergeIn(Limits.defaults())
         .put("instances", new JsonObject().put("gateway", 1).put("directory", 1).put("mailer", 1).put("relay", 1));
   }
 
@@ -110,7 +111,7 @@ public record PeerbookConfig(
         bool(j, "clustered"), string(j, "cluster_name", "peerbook"), port(j, "cluster_port"),
         string(j, "cluster_host", null), list(j, "cluster_members"), port(j, "cluster_bus_port"),
         list(j, "turn_urls"), string(j, "turn_secret", null), positive(j, "turn_ttl"), list(j, "stun_urls"),
-        Map.copyOf(instances), string(j, "node_id", UUID.randomUUID().toString()));
+        Map.copyOf(instances), string(j, "node_id", UUID.randomUUID().toString()), Limits.from(j));
   }
 
   public boolean smtpEnabled() {
@@ -139,7 +140,7 @@ public record PeerbookConfig(
     return s.isBlank() ? def : s;
   }
 
-  private static int integer(JsonObject j, String key, String name, int def) {
+  static int integer(JsonObject j, String key, String name, int def) {
     Object v = j.getValue(key);
     if (v == null) {
       return def;
@@ -159,7 +160,7 @@ public record PeerbookConfig(
     return p;
   }
 
-  private static int positive(JsonObject j, String key) {
+  static int positive(JsonObject j, String key) {
     int n = integer(j, key, key, 1);
     if (n <= 0) {
       throw new ConfigException(key + " must be greater than 0");
@@ -167,7 +168,7 @@ public record PeerbookConfig(
     return n;
   }
 
-  private static int nonNegative(JsonObject j, String key) {
+  static int nonNegative(JsonObject j, String key) {
     int n = integer(j, key, key, 0);
     if (n < 0) {
       throw new ConfigException(key + " must be 0 or more");
@@ -190,7 +191,7 @@ public record PeerbookConfig(
     throw new ConfigException(key + " must be true or false, got '" + v + "'");
   }
 
-  private static List<String> list(JsonObject j, String key) {
+  static List<String> list(JsonObject j, String key) {
     Object v = j.getValue(key);
     List<String> out = new ArrayList<>();
     if (v instanceof JsonArray arr) {

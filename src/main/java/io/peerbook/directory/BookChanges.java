@@ -34,12 +34,14 @@ final class BookChanges extends BookAccess {
     if (!(changes instanceof JsonObject props)) {
       throw ProtocolException.badRequest("properties must be an object");
     }
+    Deadline deadline = Deadline.start();
     return retrying(() -> record(email, key).compose(stored -> {
       if (stored == null || !stored.rec().fingerprint().equals(body.getString("fingerprint"))) {
         throw new ProtocolException(Codes.UNAUTHORIZED, "not approved");
       }
       PeerRecord current = stored.rec();
       String updated = current.withProperties(AppProperties.merge(current.properties(), props)).encode();
+      deadline.check();
       return REPLACE_RECORD.run(redis, List.of(keys.peers(email)), List.of(key, stored.raw(), updated))
           .map(r -> r.toInteger() == 1 ? new JsonObject() : null);
     }));
@@ -50,6 +52,7 @@ final class BookChanges extends BookAccess {
     String fingerprint = Identity.fingerprint(body.getString("fingerprint"));
     String key = Identity.nameKey(body.getString("name"));
     String field = Keys.requestField(key, fingerprint);
+    Deadline deadline = Deadline.start();
     return retrying(() -> redis.batch(List.of(
         Request.cmd(Command.HGET).arg(keys.pending(email)).arg(field),
         Request.cmd(Command.HGET).arg(keys.peers(email)).arg(key))).compose(rs -> {
@@ -60,7 +63,7 @@ final class BookChanges extends BookAccess {
           Stored current = rs.get(1) == null ? null : new Stored(PeerRecord.parse(rs.get(1).toString()), rs.get(1).toString());
           PeerRecord next = new PeerRecord(request.getString("name"), fingerprint, request.getString("kind"),
               current == null ? new JsonObject() : current.rec().properties(), now());
-          return install(email, key, rs.get(0).toString(), current, next);
+          return install(email, key, rs.get(0).toString(), current, next, deadline);
         }));
   }
 
@@ -71,6 +74,7 @@ final class BookChanges extends BookAccess {
     String fingerprint = Identity.fingerprint(body.getString("fingerprint"));
     JsonObject changes = body.getJsonObject("properties", new JsonObject());
     String field = Keys.requestField(key, fingerprint);
+    Deadline deadline = Deadline.start();
     return retrying(() -> redis.batch(List.of(
         Request.cmd(Command.HGET).arg(keys.peers(email)).arg(key),
         Request.cmd(Command.HGET).arg(keys.pending(email)).arg(field))).compose(rs -> {
@@ -83,21 +87,28 @@ final class BookChanges extends BookAccess {
           : current != null ? current.kind() : requested;
       String registered = current == null || !current.fingerprint().equals(fingerprint) ? now() : current.registrationDate();
       PeerRecord next = new PeerRecord(name, fingerprint, kind, props, registered);
-      return install(email, key, "*", stored, next)
+      return install(email, key, "*", stored, next, deadline)
           .map(r -> r == null ? null : r.put("created", current == null));
     }));
   }
 
   /** Writes an approved record; a new identity turns a waiting socket online and revokes the old one's. */
-  Future<JsonObject> install(String email, String key, String expectedPending, Stored stored, PeerRecord next) {
+  Future<JsonObject> install(String email, String key, String expectedPending, Stored stored, PeerRecord next,
+                             Deadline deadline) {
+    deadline.check();
     PeerRecord current = stored == null ? null : stored.rec();
     boolean changed = current == null || !current.fingerprint().equals(next.fingerprint());
     String now = now();
     List<String> args = List.of(key, Keys.requestField(key, next.fingerprint()), expectedPending,
-        stored == null ? "" : stored.raw(), next.encode(), changed ? "1" : "0", now);
+        stored == null ? "" : stored.raw(), next.encode(), changed ? "1" : "0", now,
+        String.valueOf(cfg.limits().maxPeers()));
     return INSTALL.run(redis, userKeys(email), args).compose(r -> {
       if ("retry".equals(r.get(0).toString())) {
         return Future.succeededFuture(null);
+      }
+      if ("full".equals(r.get(0).toString())) {
+        throw new ProtocolException(Codes.CONFLICT, "this user already has " + cfg.limits().maxPeers()
+            + " approved peers, the most allowed: remove one first");
       }
       if (!changed) {
         if (!current.name().equals(next.name())) {
@@ -171,12 +182,14 @@ final class BookChanges extends BookAccess {
     String key = Identity.nameKey(body.getString("name"));
     String newName = Identity.name(body.getString("new_name"), "new name");
     String newKey = Identity.nameKey(newName);
+    Deadline deadline = Deadline.start();
     return retrying(() -> record(email, key).compose(stored -> {
       if (stored == null) {
         throw new ProtocolException(Codes.NOT_FOUND, "no approved peer named " + body.getString("name"));
       }
       PeerRecord current = stored.rec();
       PeerRecord next = current.withName(newName);
+      deadline.check();
       return RENAME.run(redis, List.of(keys.peers(email), keys.online(email), keys.lastSeen(email)),
           List.of(key, newKey, stored.raw(), next.encode())).compose(r -> {
             String outcome = r.get(0).toString();

@@ -11,6 +11,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,9 +28,12 @@ final class Presence extends BookAccess {
   private static final LuaScript CONNECT = LuaScript.load("connect");
   private static final LuaScript DISCONNECT = LuaScript.load("disconnect");
   private static final LuaScript REAP = LuaScript.load("reap");
+  private static final String TOO_MANY = "429";
+  private final RequestQuota quota;
 
   Presence(BookAccess shared) {
     super(shared);
+    this.quota = new RequestQuota(redis, keys, cfg.limits().maxRequestsPerAddress());
   }
 
   Future<JsonObject> connect(JsonObject body) {
@@ -42,9 +46,13 @@ final class Presence extends BookAccess {
     JsonObject location = new JsonObject().put("fingerprint", fingerprint).put("node", body.getString("node"))
         .put("gateway", body.getString("gateway")).put("conn", conn).put("since", now);
     List<String> args = List.of(key, name, fingerprint, body.getString("kind") == null ? "" : body.getString("kind"),
-        now, location.encode(), body.getString("address", ""), String.valueOf(cfg.maxPending()));
+        now, location.encode(), body.getString("address", ""), String.valueOf(cfg.maxPending()),
+        String.valueOf(cfg.limits().maxConnectionsPerUser()));
     String node = body.getString("node");
-    return CONNECT.run(redis, userKeys(email), args).compose(r -> {
+    return authorize(email, args, body.getString("address", "")).compose(r -> {
+      if (TOO_MANY.equals(r.get(0).toString())) {
+        return Future.succeededFuture(r);
+      }
       String member = "200".equals(r.get(0).toString()) ? Keys.onlineMember(email, key)
           : Keys.waitingMember(email, Keys.requestField(key, fingerprint));
       // A record taken over from a socket on another node leaves that node's set.
@@ -53,6 +61,9 @@ final class Presence extends BookAccess {
           ? List.of() : List.of(at(previous, member));
       return retrack(email, drop, Map.entry(node, member)).map(r);
     }).map(r -> {
+      if (TOO_MANY.equals(r.get(0).toString())) {
+        return new JsonObject().put("code", Codes.TOO_MANY);
+      }
       if ("200".equals(r.get(0).toString())) {
         PeerRecord rec = PeerRecord.parse(r.get(1).toString());
         JsonObject entry = rec.entry(now, true);
@@ -79,8 +90,31 @@ final class Presence extends BookAccess {
         vertx.eventBus().send(Address.MAILER_NOTIFY.address(), new JsonObject().put("email", email),
             new DeliveryOptions().setLocalOnly(true));
       }
-      return new JsonObject().put("code", Codes.UNAUTHORIZED).put("pending", !"full".equals(r.get(1).toString()));
+      return new JsonObject().put("code", Codes.UNAUTHORIZED).put("pending", !"full".equals(r.get(1).toString()))
+          .put("refused", emptyToNull(r.get(3)));
     });
+  }
+
+  /**
+   * Runs connect.lua. A request that would be new is first counted against its client address's hourly cap, and
+   * recorded only within it; a known request or an approved peer costs the address nothing.
+   */
+  private Future<Response> authorize(String email, List<String> args, String address) {
+    if (!quota.enabled()) {
+      return CONNECT.run(redis, userKeys(email), with(args, "1"));
+    }
+    return CONNECT.run(redis, userKeys(email), with(args, "?")).compose(r -> {
+      if (!"new".equals(r.get(0).toString())) {
+        return Future.succeededFuture(r);
+      }
+      return quota.take(address).compose(ok -> CONNECT.run(redis, userKeys(email), with(args, ok ? "1" : "0")));
+    });
+  }
+
+  private static List<String> with(List<String> args, String last) {
+    List<String> all = new ArrayList<>(args);
+    all.add(last);
+    return all;
   }
 
   Future<JsonObject> disconnect(JsonObject body) {

@@ -6,11 +6,32 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The sockets of one gateway instance, by connection id and by user. Confined to that instance's event loop. */
+/**
+ * The sockets of one gateway instance, by connection id and by user. Confined to that instance's event loop. Each
+ * socket holds one of the node's places ({@link NodeConnections}) from {@link #reserve} until it is removed.
+ */
 final class Connections {
   private final Map<String, PeerSession> byConn = new HashMap<>();
   private final Map<String, List<PeerSession>> byEmail = new HashMap<>();
+  private final NodeConnections node;
+  private final int max;
 
+  Connections(NodeConnections node, int max) {
+    this.node = node;
+    this.max = max;
+  }
+
+  /** Takes the node's place for a socket about to be upgraded; false when the node is full. */
+  boolean reserve() {
+    return node.reserve(max);
+  }
+
+  /** Gives back a place taken by {@link #reserve} for an upgrade that did not happen. */
+  void unreserve() {
+    node.release();
+  }
+
+  /** Adds an upgraded socket, which holds the place its upgrade reserved. */
   void add(PeerSession s) {
     byConn.put(s.conn(), s);
     byEmail.computeIfAbsent(s.email(), e -> new ArrayList<>(2)).add(s);
@@ -20,6 +41,7 @@ final class Connections {
     if (byConn.remove(s.conn()) == null) {
       return;
     }
+    node.release();
     List<PeerSession> list = byEmail.get(s.email());
     if (list != null) {
       list.remove(s);

@@ -13,10 +13,11 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,9 +58,9 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     cfg = PeerbookConfig.from(config());
     String gatewayId = cfg.nodeId() + "." + UUID.randomUUID().toString().substring(0, 8);
-    ctx = new GatewayContext(vertx, cfg, gatewayId, new Connections(), new IceServers(cfg));
+    ctx = new GatewayContext(vertx, cfg, gatewayId,
+        new Connections(NodeConnections.of(vertx), cfg.limits().maxConnections()), new IceServers(cfg));
     Router router = Router.router(vertx);
-    router.get("/ws").handler(this::upgrade);
     new HealthRoutes(vertx, cfg).mount(router);
     pageEvents = new PageEvents(vertx);
     new ApprovalPage(vertx, cfg, pageEvents).mount(router);
@@ -73,11 +74,25 @@ public final class GatewayVerticle extends VerticleBase {
     }
     router.route().last().handler(rc -> rc.response().setStatusCode(404).putHeader("content-type", "text/plain")
         .end("not found\n"));
+    router.route().failureHandler(RouteFailures::handle);
+    // A path or query vertx-web cannot decode fails before any route: the client's 400, not an error to log.
+    router.errorHandler(400, RouteFailures::malformedRequest);
 
     HttpServerOptions options = new HttpServerOptions().setHost(cfg.httpHost()).setPort(cfg.httpPort())
         .setMaxWebSocketFrameSize(MAX_FRAME_BYTES).setMaxWebSocketMessageSize(MAX_MESSAGE_BYTES)
         .setIdleTimeout(0);
-    server = vertx.createHttpServer(options).requestHandler(router);
+    // /ws is upgraded before the router: vertx-web would hand out a wrapped socket, and a socket that must be cut
+    // (PeerSession.close) needs Vert.x's own.
+    server = vertx.createHttpServer(options).requestHandler(req -> {
+      if (req.path() == null || !req.path().startsWith("/")) {
+        // A request target that is not a path ("*", "http://…", garbage): nothing here answers it.
+        plain(req.response(), 400, "malformed request target");
+      } else if (req.method() == HttpMethod.GET && "/ws".equals(req.path())) {
+        upgrade(req);
+      } else {
+        router.handle(req);
+      }
+    });
     pingTimer = vertx.setPeriodic(cfg.pingInterval() * 1000L, id -> ctx.connections().all().forEach(PeerSession::ping));
     return Future.all(List.of(
         vertx.eventBus().<JsonObject>consumer(Address.gateway(gatewayId), this::deliver).completion(),
@@ -105,10 +120,10 @@ public final class GatewayVerticle extends VerticleBase {
 
   // --- /ws ---
 
-  private void upgrade(RoutingContext rc) {
-    HttpServerRequest req = rc.request();
+  private void upgrade(HttpServerRequest req) {
+    HttpServerResponse response = req.response();
     if (stopping) {
-      plain(rc, 503, "node shutting down");
+      plain(response, 503, "node shutting down");
       return;
     }
     String email;
@@ -121,29 +136,42 @@ public final class GatewayVerticle extends VerticleBase {
       fingerprint = Identity.fingerprint(req.getParam("fingerprint"));
       kind = Identity.kind(req.getParam("kind"));
     } catch (ProtocolException e) {
-      plain(rc, 400, e.getMessage());
+      plain(response, 400, e.getMessage());
+      return;
+    } catch (IllegalArgumentException e) {
+      // A broken percent escape: decoding the query throws before any parameter can be read.
+      plain(response, 400, "malformed query string");
       return;
     }
     String origin = req.getHeader("Origin");
     if (origin != null && !cfg.allowedOrigins().isEmpty() && !cfg.allowedOrigins().contains(origin)) {
-      plain(rc, 403, "origin not allowed");
+      plain(response, 403, "origin not allowed");
       return;
     }
     if (!"websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
-      plain(rc, 400, "expected a WebSocket upgrade");
+      plain(response, 400, "expected a WebSocket upgrade");
       return;
     }
-    String address = req.remoteAddress() == null ? "" : req.remoteAddress().host();
+    if (!ctx.connections().reserve()) {
+      // Refused before the upgrade, so a full node costs nothing more than this answer; the client may try another.
+      plain(response, 503, "this node holds as many connections as it may; try again later or another node");
+      return;
+    }
+    String address = ClientAddress.resolve(req.remoteAddress() == null ? null : req.remoteAddress().host(),
+        req.headers().getAll("X-Forwarded-For"), cfg.limits().trustedProxies());
     req.toWebSocket().onSuccess(ws -> {
       String conn = ctx.gatewayId() + "#" + counter.incrementAndGet();
       PeerSession session = new PeerSession(ctx, ws, conn, email, name, fingerprint, kind, address);
       ctx.connections().add(session);
       session.start();
-    }).onFailure(err -> LOG.debug("upgrade failed: {}", err.toString()));
+    }).onFailure(err -> {
+      ctx.connections().unreserve();
+      LOG.debug("upgrade failed: {}", err.toString());
+    });
   }
 
-  private static void plain(RoutingContext rc, int status, String text) {
-    rc.response().setStatusCode(status).putHeader("content-type", "text/plain; charset=utf-8").end(text + "\n");
+  private static void plain(HttpServerResponse response, int status, String text) {
+    response.setStatusCode(status).putHeader("content-type", "text/plain; charset=utf-8").end(text + "\n");
   }
 
   // --- what the relay sends to one of our sockets ---
@@ -153,16 +181,17 @@ public final class GatewayVerticle extends VerticleBase {
     PeerSession s = ctx.connections().get(body.getString("conn"));
     if (s == null || !s.approved() || !s.nameKey().equals(body.getString("name_key"))
         || !s.fingerprint().equals(body.getString("fingerprint"))) {
-      msg.fail(Codes.OFFLINE, "the target is not online");
+      msg.fail(Codes.OFFLINE, body.getString("name", "the target") + " is not online");
       return;
     }
-    s.send(body.getJsonObject("message")).onComplete(ar -> {
-      if (ar.succeeded()) {
-        msg.reply(null);
-      } else {
-        msg.fail(Codes.OFFLINE, "the target's connection failed");
-      }
-    });
+    // Delivered once in the socket's write queue: waiting for the flush would hold the sender's next message
+    // hostage to the target's network. A full queue closes the target and fails this at once.
+    Future<Void> written = s.send(body.getJsonObject("message"));
+    if (written.failed()) {
+      msg.fail(Codes.OFFLINE, written.cause().getMessage());
+    } else {
+      msg.reply(null);
+    }
   }
 
   // --- book and presence changes ---

@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
@@ -29,6 +30,9 @@ final class PeerSession {
 
   /** Messages accepted but not yet handled; past this the socket is paused until half of them are done. */
   static final int MAX_QUEUED = 256;
+  /** How long a peer has to answer our close frame before its TCP connection is cut. */
+  static final long CLOSE_GRACE_MS = 2_000;
+  static final String SLOW = "the target does not read its messages; its connection was closed";
   private static final Logger LOG = LoggerFactory.getLogger(PeerSession.class);
 
   private final GatewayContext ctx;
@@ -48,6 +52,10 @@ final class PeerSession {
   private boolean busy;
   private boolean paused;
   private boolean pongSeen = true;
+  /** Our close frame is out: nothing more may be written (RFC 6455 5.5.1), and a second close is pointless. */
+  private boolean closing;
+  /** Closed because it did not read: what a sender hears for each message that found it so. */
+  private boolean slow;
   private Future<Void> connected = Future.succeededFuture();
   /** Completes once the directory has heard that this socket closed. */
   private final Promise<Void> left = Promise.promise();
@@ -102,6 +110,13 @@ final class PeerSession {
     ws.pongHandler(b -> pongSeen = true);
     ws.exceptionHandler(this::onError);
     ws.closeHandler(v -> onClose());
+    try {
+      // What the server holds for a peer that does not read is bounded: past this, send() closes the socket.
+      ws.setWriteQueueMaxSize(ctx.cfg().limits().maxWriteQueue());
+    } catch (IllegalStateException e) {
+      // The peer's close frame came with the upgrade: nothing will be written, and the close handler cleans up.
+      LOG.debug("{} closed during its upgrade", conn);
+    }
     Promise<Void> done = Promise.promise();
     connected = done.future();
     enqueue(() -> connect().andThen(ar -> done.complete()));
@@ -123,6 +138,11 @@ final class PeerSession {
         return Future.succeededFuture();
       }
       int code = ar.result().getInteger("code");
+      if (code == Codes.TOO_MANY) {
+        send(status(Codes.TOO_MANY, "too many devices of this user are waiting for approval; try again later"));
+        close(Codes.CLOSE_ABUSE, "too many connections of this user");
+        return Future.succeededFuture();
+      }
       if (code == Codes.OK) {
         // Signaling is stamped with the name as the book spells it, whatever case the query used.
         name = ar.result().getJsonObject("peer").getString("name");
@@ -134,12 +154,22 @@ final class PeerSession {
         reject();
       } else {
         state = State.WAITING;
-        send(status(Codes.UNAUTHORIZED, ar.result().getBoolean("pending", true)
-            ? "waiting for approval: the user has been sent a link"
-            : "waiting for approval: too many requests are pending for this user"));
+        send(status(Codes.UNAUTHORIZED, waitingText(ar.result())));
       }
       return Future.succeededFuture();
     });
+  }
+
+  private static String waitingText(JsonObject answer) {
+    if (answer.getBoolean("pending", true)) {
+      return "waiting for approval: the user has been sent a link";
+    }
+    if ("address".equals(answer.getString("refused"))) {
+      return "waiting for approval: too many new requests from your address this hour, so no request was recorded"
+          + " and no mail sent; try again later";
+    }
+    return "waiting for approval: too many requests are pending for this user, so no request was recorded"
+        + " and no mail sent";
   }
 
   // --- what the book says about this socket ---
@@ -176,13 +206,26 @@ final class PeerSession {
   }
 
   void close(short code, String reason) {
-    if (!ws.isClosed()) {
+    if (!closing && !ws.isClosed()) {
+      closing = true;
       ws.close(code, reason);
+      // Vert.x waits for the close frame to be flushed before it times the handshake out, and a peer that does not
+      // read (or is gone without a FIN) never lets it flush: such a socket is cut here, or it would stay forever.
+      // Closing from Vert.x's own handler context skips its graceful close (as its idle timeout does).
+      ctx.vertx().setTimer(CLOSE_GRACE_MS, t -> {
+        if (state != State.CLOSED && ws instanceof WebSocketInternal internal) {
+          LOG.debug("{} did not complete the close handshake: disconnecting it", conn);
+          internal.channelHandlerContext().close();
+        }
+      });
     }
   }
 
   /** Sends one WebSocket ping; a socket that did not answer the previous one is closed. */
   void ping() {
+    if (closing) {
+      return;
+    }
     if (paused) {
       return; // a paused socket is not read, so its pongs cannot arrive: it is busy, not dead
     }
@@ -194,12 +237,29 @@ final class PeerSession {
     ws.writePing(Buffer.buffer("pb")).onFailure(err -> LOG.debug("ping to {} failed: {}", conn, err.toString()));
   }
 
-  /** Writes a message for this peer; the future fails when the socket cannot take it. */
+  /**
+   * Writes a message for this peer. Fails at once, already failed when it returns, when the socket is closing or its
+   * write queue is full: a peer that does not read cannot make the server hold its messages without bound, so it is
+   * closed with 1013 (it may reconnect and read), and whoever sent the message hears it was not delivered.
+   */
   Future<Void> send(JsonObject message) {
-    if (ws.isClosed()) {
-      return Future.failedFuture("socket closed");
+    if (closing || ws.isClosed()) {
+      return Future.failedFuture(new NotDelivered(slow ? SLOW : name + " is not online"));
+    }
+    if (ws.writeQueueFull()) {
+      LOG.debug("{} does not read its messages: closing it", conn);
+      slow = true;
+      close(Codes.CLOSE_TRY_LATER, "not reading its messages");
+      return Future.failedFuture(new NotDelivered(SLOW));
     }
     return ws.writeTextMessage(message.encode());
+  }
+
+  /** A message that never reached the socket's write queue: the socket is closing or did not read. */
+  static final class NotDelivered extends RuntimeException {
+    NotDelivered(String text) {
+      super(text, null, false, false);
+    }
   }
 
   private void onClose() {

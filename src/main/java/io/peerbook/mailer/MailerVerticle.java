@@ -32,8 +32,6 @@ import java.util.function.Function;
  */
 public final class MailerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(MailerVerticle.class);
-  /** Delays before each new attempt when the SMTP server fails; then the mail is given up and the user may be mailed again. */
-  static final long[] RETRY_MS = {2_000, 10_000, 60_000};
 
   private PeerbookConfig cfg;
   private Redis redis;
@@ -95,8 +93,11 @@ public final class MailerVerticle extends VerticleBase {
           })
           .recover(err -> {
             LOG.error("approval mail to {} not sent: {}", email, err.toString());
-            // Let a later request try again instead of waiting out the interval with no mail sent.
-            return redis.send(Request.cmd(Command.DEL).arg(keys.mailed(email))).mapEmpty();
+            // Let a later request try again instead of waiting out the interval with no mail sent. Its own failure
+            // is a warning only: the mail's failure was just logged, once.
+            return redis.send(Request.cmd(Command.DEL).arg(keys.mailed(email))).<Void>mapEmpty()
+                .onFailure(e -> LOG.warn("{} may not be mailed again for {} s: {}", email, cfg.mailInterval(), e.toString()))
+                .otherwiseEmpty();
           });
     }).onFailure(err -> LOG.error("approval mail to {} not sent: {}", email, err.toString()));
   }
@@ -110,13 +111,16 @@ public final class MailerVerticle extends VerticleBase {
     }
     MailMessage message = new MailMessage().setFrom(cfg.mailFrom()).setTo(email)
         .setSubject(content.subject()).setText(content.text()).setHtml(content.html());
+    // Delays before each new attempt when the SMTP server fails (mail_retries, a bounded list); after the last one
+    // the mail is given up, the pending requests stay, and the user's next request mails them all again.
+    List<Integer> retries = cfg.limits().mailRetries();
     return mail.sendMail(message).<Void>mapEmpty().onSuccess(v -> Meters.mail("sent")).recover(err -> {
-      if (attempt >= RETRY_MS.length) {
+      if (attempt >= retries.size()) {
         Meters.mail("failed");
         return Future.failedFuture(err);
       }
-      LOG.warn("approval mail to {} failed ({}), retrying in {} ms", email, err.toString(), RETRY_MS[attempt]);
-      return vertx.timer(RETRY_MS[attempt]).compose(t -> deliver(email, content, attempt + 1));
+      LOG.warn("approval mail to {} failed ({}), retrying in {} s", email, err.toString(), retries.get(attempt));
+      return vertx.timer(retries.get(attempt) * 1000L).compose(t -> deliver(email, content, attempt + 1));
     });
   }
 

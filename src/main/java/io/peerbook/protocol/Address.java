@@ -53,7 +53,8 @@ public enum Address {
   BOOK_EVENTS("peerbook.book.events"),
   /**
    * Prefix of each gateway instance's own address ({@code peerbook.gateway.<gateway id>}):
-   * {conn, name_key, fingerprint, message} → {}; fails 480 when that connection is gone or no longer that peer.
+   * {conn, name, name_key, fingerprint, message} → {}; fails 480 with the final text when that connection is gone,
+   * no longer that peer, or closed for not reading.
    */
   GATEWAY_DELIVER("peerbook.gateway.");
 

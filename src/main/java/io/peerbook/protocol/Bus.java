@@ -2,11 +2,13 @@ package io.peerbook.protocol;
 
 import io.peerbook.metrics.Meters;
 import io.vertx.core.Future;
+import io.vertx.core.VertxException;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,11 +77,25 @@ public final class Bus {
         } else if (cause instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
           msg.fail(re.failureCode(), re.getMessage());
         } else {
-          LOG.warn("{} failed: {}", msg.address(), cause.toString());
+          if (isBug(cause)) {
+            // Logged here and only here, with its stack: the caller hears 503 and does not log it again.
+            LOG.error("{} failed unexpectedly", msg.address(), cause);
+          } else {
+            LOG.warn("{} failed: {}", msg.address(), cause.toString());
+          }
           msg.fail(Codes.UNAVAILABLE, "service unavailable, try again");
         }
       }
     });
+  }
+
+  /**
+   * A failure of our own code (a null, a bad cast, unreadable stored JSON) rather than of a service we depend on: a
+   * backing service fails with I/O errors, timeouts, Redis errors ({@link VertxException} or checked exceptions),
+   * which are expected during an outage and need no stack trace.
+   */
+  static boolean isBug(Throwable cause) {
+    return cause instanceof RuntimeException && (!(cause instanceof VertxException) || cause instanceof DecodeException);
   }
 
   /** Runs a handler and catches what it throws synchronously, so a bad body is a reply and not a dead request. */

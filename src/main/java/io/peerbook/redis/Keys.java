@@ -51,6 +51,11 @@ public final class Keys {
     return prefix + "session:" + idHash;
   }
 
+  /** String with a TTL: how many new pending requests a client address (or IPv6 /64) caused in the current hour. */
+  public String requestsFrom(String address) {
+    return prefix + "from:" + address;
+  }
+
   /** Sorted set: node id → time (ms) of its last check-in, of every node that has not been cleaned up after. */
   public String nodes() {
     return prefix + "nodes";

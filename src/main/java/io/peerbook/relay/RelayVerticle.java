@@ -57,7 +57,10 @@ public final class RelayVerticle extends VerticleBase {
       return forward(body, route).recover(err -> {
         if (isGone(err)) {
           cache.evict(email, key);
-          return Future.failedFuture(new ProtocolException(Codes.OFFLINE, route.name() + " is not online"));
+          // The gateway's own reason when it gave one (a target that does not read its messages).
+          String text = err instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE
+              && re.getMessage() != null ? re.getMessage() : route.name() + " is not online";
+          return Future.failedFuture(new ProtocolException(Codes.OFFLINE, text));
         }
         return Future.failedFuture(err);
       });
@@ -75,7 +78,7 @@ public final class RelayVerticle extends VerticleBase {
         .put("source", body.getString("source"))
         .put("fingerprint", body.getString("source_fingerprint"))
         .put(type, body.getValue("payload"));
-    JsonObject delivery = new JsonObject().put("conn", route.conn()).put("name_key", route.nameKey())
+    JsonObject delivery = new JsonObject().put("conn", route.conn()).put("name", route.name()).put("name_key", route.nameKey())
         .put("fingerprint", route.fingerprint()).put("message", message);
     return Bus.requestAnywhere(vertx.eventBus(), Address.gateway(route.gateway()), delivery)
         .andThen(ar -> {

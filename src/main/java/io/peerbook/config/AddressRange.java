@@ -1,0 +1,79 @@
+package io.peerbook.config;
+
+import io.netty.util.NetUtil;
+
+import java.util.Arrays;
+
+/**
+ * One entry of {@code trusted_proxies}: an IP address ({@code 10.0.0.5}, {@code ::1}) or a CIDR range
+ * ({@code 10.0.0.0/8}, {@code fd00::/8}). Only literals are accepted, so reading the setting never asks DNS.
+ */
+public record AddressRange(byte[] network, int prefixBits) {
+
+  public static AddressRange parse(String text) {
+    String s = text.trim();
+    int slash = s.indexOf('/');
+    byte[] address = NetUtil.createByteArrayFromIpAddressString(slash < 0 ? s : s.substring(0, slash));
+    if (address == null) {
+      throw new ConfigException("trusted_proxies: '" + text + "' is not an IP address or a CIDR range");
+    }
+    int bits = address.length * 8;
+    if (slash >= 0) {
+      try {
+        bits = Integer.parseInt(s.substring(slash + 1));
+      } catch (NumberFormatException e) {
+        bits = -1;
+      }
+      if (bits < 0 || bits > address.length * 8) {
+        throw new ConfigException("trusted_proxies: '" + text + "' has a bad prefix length");
+      }
+    }
+    return new AddressRange(address, bits);
+  }
+
+  /** True when {@code address} (4 or 16 bytes; an IPv4-mapped IPv6 address counts as IPv4) is in this range. */
+  public boolean contains(byte[] address) {
+    byte[] a = address.length == 16 && network.length == 4 && ipv4Mapped(address)
+        ? Arrays.copyOfRange(address, 12, 16) : address;
+    if (a.length != network.length) {
+      return false;
+    }
+    int full = prefixBits / 8;
+    for (int i = 0; i < full; i++) {
+      if (a[i] != network[i]) {
+        return false;
+      }
+    }
+    int rest = prefixBits % 8;
+    if (rest == 0) {
+      return true;
+    }
+    int mask = 0xff << (8 - rest) & 0xff;
+    return (a[full] & mask) == (network[full] & mask);
+  }
+
+  /** {@code ::ffff:a.b.c.d}: how a dual-stack socket may show an IPv4 client. */
+  private static boolean ipv4Mapped(byte[] a) {
+    for (int i = 0; i < 10; i++) {
+      if (a[i] != 0) {
+        return false;
+      }
+    }
+    return a[10] == (byte) 0xff && a[11] == (byte) 0xff;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof AddressRange r && r.prefixBits == prefixBits && Arrays.equals(r.network, network);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * Arrays.hashCode(network) + prefixBits;
+  }
+
+  @Override
+  public String toString() {
+    return NetUtil.bytesToIpAddress(network) + "/" + prefixBits;
+  }
+}

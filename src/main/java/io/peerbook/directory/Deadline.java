@@ -1,0 +1,26 @@
+package io.peerbook.directory;
+
+import io.peerbook.protocol.Bus;
+import io.peerbook.protocol.Codes;
+import io.peerbook.protocol.ProtocolException;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * When the requester of a change stops waiting ({@link Bus#TIMEOUT_MS} after the request arrived) and tells its user
+ * the change failed. A change whose reads came back later (Redis stalled, then resumed) is not written at all, so
+ * what the user was told stays true: a change is either stored or reported failed.
+ */
+record Deadline(long nanos) {
+
+  static Deadline start() {
+    return new Deadline(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Bus.TIMEOUT_MS));
+  }
+
+  /** Called right before a write; throws 503 once the requester has given up. */
+  void check() {
+    if (System.nanoTime() - nanos > 0) {
+      throw new ProtocolException(Codes.UNAVAILABLE, "the book answered too late, so nothing was changed; try again");
+    }
+  }
+}
