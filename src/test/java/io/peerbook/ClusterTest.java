@@ -130,7 +130,8 @@ class ClusterTest {
     laptop.expectNothingBeforePong();
 
     laptop.send(new JsonObject().put("target", "phone").put("offer", "hello"));
-    assertEquals("hello", newPhone.next().getString("offer"));
+    JsonObject delivered = newPhone.next();
+    assertEquals("hello", delivered.getString("offer"), delivered.encode());
   }
 
   @Test

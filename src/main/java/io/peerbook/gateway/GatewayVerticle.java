@@ -197,6 +197,9 @@ public final class GatewayVerticle extends VerticleBase {
   // --- book and presence changes ---
 
   private void onBookEvent(JsonObject event) {
+    if (BookEvent.APPROVED.equals(event.getString("event"))) {
+      clearIfGone(event);
+    }
     List<PeerSession> sockets = ctx.connections().ofUser(event.getString("email"));
     if (sockets.isEmpty()) {
       return;
@@ -247,6 +250,18 @@ public final class GatewayVerticle extends VerticleBase {
         // For open approval pages only: the waiting socket already has its 401, and peers hear of approvals.
       }
       default -> LOG.debug("unknown book event {}", kind);
+    }
+  }
+
+  /**
+   * A waiting record of ours promoted to online whose socket is gone (a connect that landed in Redis after its socket
+   * closed, during an outage): clear it, so that nothing gone stays online.
+   */
+  private void clearIfGone(JsonObject event) {
+    String conn = event.getString("conn");
+    if (conn != null && ctx.gatewayId().equals(event.getString("gateway")) && ctx.connections().get(conn) == null) {
+      Leaving.clear(vertx, new JsonObject().put("email", event.getString("email")).put("name_key", event.getString("name_key"))
+          .put("fingerprint", event.getJsonObject("peer").getString("fingerprint")).put("conn", conn).put("node", cfg.nodeId()));
     }
   }
 

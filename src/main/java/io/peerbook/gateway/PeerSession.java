@@ -275,9 +275,7 @@ final class PeerSession {
     connected.onComplete(ar -> {
       JsonObject body = new JsonObject().put("email", email).put("name_key", nameKey).put("fingerprint", fingerprint)
           .put("conn", conn).put("node", ctx.cfg().nodeId());
-      Bus.request(ctx.vertx().eventBus(), Address.DIRECTORY_DISCONNECT, body)
-          .onFailure(err -> LOG.warn("presence of {} / {} not cleared: {}", email, nameKey, err.toString()))
-          .onComplete(done -> left.tryComplete());
+      Leaving.clear(ctx.vertx(), body).onComplete(done -> left.tryComplete());
     });
   }
 
