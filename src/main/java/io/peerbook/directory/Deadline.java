@@ -13,8 +13,11 @@ import java.util.concurrent.TimeUnit;
  */
 record Deadline(long nanos) {
 
+  /** Stops a little before the requester does, so that a write never races what the requester does next. */
+  static final long MARGIN_MS = 200;
+
   static Deadline start() {
-    return new Deadline(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Bus.TIMEOUT_MS));
+    return new Deadline(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Bus.TIMEOUT_MS - MARGIN_MS));
   }
 
   /** Called right before a write; throws 503 once the requester has given up. */

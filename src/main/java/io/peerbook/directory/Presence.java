@@ -103,11 +103,18 @@ final class Presence extends BookAccess {
     if (!quota.enabled()) {
       return CONNECT.run(redis, userKeys(email), with(args, "1"));
     }
+    // The second step records a waiting socket: once the gateway has given up (and will send its disconnect, which
+    // must come after it), it is not taken, or a socket long closed would be left waiting.
+    Deadline deadline = Deadline.start();
     return CONNECT.run(redis, userKeys(email), with(args, "?")).compose(r -> {
       if (!"new".equals(r.get(0).toString())) {
         return Future.succeededFuture(r);
       }
-      return quota.take(address).compose(ok -> CONNECT.run(redis, userKeys(email), with(args, ok ? "1" : "0")));
+      deadline.check();
+      return quota.take(address).compose(ok -> {
+        deadline.check();
+        return CONNECT.run(redis, userKeys(email), with(args, ok ? "1" : "0"));
+      });
     });
   }
 
