@@ -69,13 +69,20 @@ async function refresh() {
 async function open(remote, fingerprint) {
   link?.pc?.close();
   // The link exists before any await: candidates that arrive meanwhile are queued on it, not lost.
-  const entry = { remote, fingerprint, pc: null, channel: null, candidates: [], received: 0 };
+  // Local candidates are held until our offer or answer is on its way: sent before it, they would reach a peer that
+  // does not know this connection yet.
+  const entry = { remote, fingerprint, pc: null, channel: null, candidates: [], received: 0, outgoing: [] };
   link = entry;
   const iceServers = await peerbook.iceServers();
   const pc = new RTCPeerConnection({ certificates: [certificate], iceServers });
   entry.pc = pc;
   pc.addEventListener("icecandidate", ({ candidate }) => {
-    if (candidate) {
+    if (!candidate) {
+      return;
+    }
+    if (entry.outgoing) {
+      entry.outgoing.push(candidate.toJSON());
+    } else {
       peerbook.sendCandidate(remote, candidate.toJSON(), fingerprint);
     }
   });
@@ -90,8 +97,18 @@ async function open(remote, fingerprint) {
 async function call(peer) {
   const pc = await open(peer.name, peer.fingerprint);
   wire(pc.createDataChannel("chat"));
-  await pc.setLocalDescription(await pc.createOffer());
-  peerbook.sendOffer(peer.name, pc.localDescription);
+  // The description as created holds no candidate: every candidate goes through peerbook, trickled.
+  const offer = await pc.createOffer();
+  await pc.setLocalDescription(offer);
+  peerbook.sendOffer(peer.name, offer);
+  release();
+}
+
+/** Sends the local candidates held back until the offer or answer was sent, and the later ones at once. */
+function release() {
+  const held = link.outgoing;
+  link.outgoing = null;
+  held.forEach((candidate) => peerbook.sendCandidate(link.remote, candidate, link.fingerprint));
 }
 
 /** The answerer: only a description signed by the certificate peerbook vouches for is accepted. */
@@ -105,8 +122,10 @@ async function answer({ source, fingerprint, offer }) {
   const pc = await open(source, fingerprint);
   await pc.setRemoteDescription(offer);
   await flush();
-  await pc.setLocalDescription(await pc.createAnswer());
-  peerbook.sendAnswer(source, fingerprint, pc.localDescription);
+  const description = await pc.createAnswer();
+  await pc.setLocalDescription(description);
+  peerbook.sendAnswer(source, fingerprint, description);
+  release();
 }
 
 async function accept({ source, fingerprint, answer: description }) {

@@ -72,9 +72,11 @@ class WebRtcEndToEndTest {
 
     assertThat(alpha.locator("#verified")).hasText("verified fingerprint " + betaFp);
     assertThat(beta.locator("#verified")).hasText(Pattern.compile("verified fingerprint [0-9A-F:]+"));
-    // Candidates trickle on after the channel may already be open (one side's are enough for ICE): wait for them.
-    assertThat(beta.locator("#candidates")).hasText(Pattern.compile("^[1-9]\\d*$"));
-    assertThat(alpha.locator("#candidates")).hasText(Pattern.compile("^[1-9]\\d*$"));
+    // The demo's offer and answer hold no candidate, so the channel opened on candidates trickled through peerbook
+    // (one side's may be enough for ICE, so only their sum is sure to be above zero).
+    int trickled = Integer.parseInt(alpha.locator("#candidates").textContent())
+        + Integer.parseInt(beta.locator("#candidates").textContent());
+    assertTrue(trickled > 0, "no candidate was trickled through peerbook");
 
     say(alpha, "hello beta");
     assertThat(beta.locator("#log")).containsText("alpha: hello beta");

@@ -234,7 +234,8 @@ final class ApprovalPage {
           : "That request is not valid; reload the page and try again.";
       case "404" -> "That device or request is no longer there.";
       case "409" -> rename ? "That name is already taken."
-          : "That could not be done as the book stands now; reload the page and look again.";
+          : "That could not be done as the book stands now (it may already hold as many devices as allowed: remove one "
+              + "first); reload the page and look again.";
       default -> "peerbook cannot reach its storage right now; nothing was changed. Try again.";
     };
   }
