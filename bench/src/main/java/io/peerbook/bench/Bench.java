@@ -205,6 +205,9 @@ public final class Bench {
     say(String.format("seeded %d idle peers through the admin API at %.0f/s", idlePeers.size(), seedRate));
     JsonObject idle = idle(t, idlePeers, redis);
     r.put("idle", idle.put("admin_put_per_s", seedRate));
+    if (o.jfr()) {
+      r.put("connect_profile", profileConnects(t, idlePeers));
+    }
     gen.seed(port, token, seeded.stream().flatMap(Arrays::stream).toList());
     relayRuns(t, r);
     return r.put("label", t.label()).put("log", "bench/target/run/logs/peerbook.log");
@@ -281,6 +284,24 @@ public final class Bench {
     return r.put("label", t.label());
   }
 
+  /**
+   * JFR's "profile" settings with Java code sampled every millisecond instead of every 10: a 10 s recording of a busy
+   * event loop then holds thousands of samples, not hundreds.
+   */
+  private String jfcFile() {
+    Path f = work.resolve("profile-1ms.jfc");
+    try {
+      if (!Files.exists(f)) {
+        String jfc = Files.readString(Path.of(System.getProperty("java.home"), "lib", "jfr", "profile.jfc"));
+        Files.writeString(f, jfc.replace("<setting name=\"period\" control=\"method-sampling-java-interval\">10 ms",
+            "<setting name=\"period\" control=\"method-sampling-java-interval\">1 ms"));
+      }
+      return f.toString();
+    } catch (IOException e) {
+      return "profile";
+    }
+  }
+
   /** The V8 heap in use after the last GC, as the launcher printed it. */
   private static long lastV8Heap(Servers.Proc p) {
     try (var lines = Files.lines(p.log())) {
@@ -319,7 +340,7 @@ public final class Bench {
       for (long pid : t.jvmPids()) {
         Path f = work.resolve("profile-" + t.key() + "-" + pid + ".jfr");
         files.add(f);
-        ProcStats.jcmd(pid, "JFR.start", "name=bench", "settings=profile", "filename=" + f);
+        ProcStats.jcmd(pid, "JFR.start", "name=bench", "settings=" + jfcFile(), "filename=" + f);
       }
       JsonObject profiled = gen.relay(t.proto(), t.pairs().apply(top),
           new LoadGen.RelaySpec(o.window(), 1, o.profileSeconds(), 0), t.pids());
@@ -340,19 +361,23 @@ public final class Bench {
    */
   private JsonObject idle(Target t, List<Peer> peers, Servers.Proc redis) {
     t.gc().run();
+    java.util.Map<String, long[]> histogram0 = t.jvmPids().size() == 1 ? ProcStats.classHistogram(t.jvmPids().get(0)) : null;
     long rss0 = ProcStats.rssKiB(t.pids());
     long heap0 = t.heapKiB().getAsLong();
     long redis0 = redis == null ? 0 : redisUsedMemory(redis);
     double cpu0 = ProcStats.cpuSeconds(t.pids());
+    double redisCpu0 = redis == null ? 0 : ProcStats.cpuSeconds(redis.pid());
     double self0 = LoadGen.selfCpuSeconds();
     double secs = gen.connectIdle(t.proto(), peers, o.idleConcurrency());
     double serverCores = (ProcStats.cpuSeconds(t.pids()) - cpu0) / secs;
     double genCores = (LoadGen.selfCpuSeconds() - self0) / secs;
+    double redisCores = redis == null ? 0 : (ProcStats.cpuSeconds(redis.pid()) - redisCpu0) / secs;
     long rssPeak = ProcStats.rssKiB(t.pids());
     t.gc().run();
     long rss1 = ProcStats.rssKiB(t.pids());
     long heap1 = t.heapKiB().getAsLong();
     long redis1 = redis == null ? 0 : redisUsedMemory(redis);
+    JsonArray classes = t.jvmPids().size() == 1 ? classesPerConnection(t.jvmPids().get(0), histogram0, peers.size()) : null;
     gen.closeIdle(o.idleConcurrency());
     int n = peers.size();
     boolean jvm = !t.jvmPids().isEmpty();
@@ -363,14 +388,45 @@ public final class Bench {
     JsonObject r = new JsonObject().put("kib_per_conn", total).put("heap_in_rss", !(jvm && pretouched)).put("connections", n).put("concurrency", o.idleConcurrency())
         .put("connect_seconds", secs).put("connects_per_s", n / secs)
         .put("server_cpu_cores", serverCores).put("loadgen_cpu_cores", genCores)
+        .put("redis_cpu_cores", redis == null ? null : redisCores)
         .put("rss_before_mib", rss0 / 1024.0).put("rss_after_mib", rss1 / 1024.0).put("rss_peak_mib", rssPeak / 1024.0)
         .put("rss_kib_per_conn", (rss1 - rss0) / (double) n)
         .put("heap_kib_per_conn", heap0 < 0 ? null : heapPer)
-        .put("redis_bytes_per_conn", redis == null ? null : (redis1 - redis0) / (double) n);
-    say(String.format("%s idle: %d connections in %.2f s (%.0f/s; server %.2f cores, load generator %.2f cores), "
-            + "%.1f KiB/conn (RSS %+.1f, heap %s)", t.key(), n, secs, n / secs, serverCores, genCores, total, rssPer,
+        .put("redis_bytes_per_conn", redis == null ? null : (redis1 - redis0) / (double) n)
+        .put("heap_classes_per_conn", classes);
+    say(String.format("%s idle: %d connections in %.2f s (%.0f/s; server %.2f cores, Redis %.2f, load generator %.2f), "
+            + "%.1f KiB/conn (RSS %+.1f, heap %s)", t.key(), n, secs, n / secs, serverCores, redisCores, genCores, total, rssPer,
         heap0 < 0 ? "n/a" : String.format("%+.1f", (heap1 - heap0) / (double) n)));
     return r;
+  }
+
+  /** The classes whose live bytes grew most with the idle connections, per connection. */
+  private static JsonArray classesPerConnection(long pid, java.util.Map<String, long[]> before, int n) {
+    java.util.Map<String, long[]> after = ProcStats.classHistogram(pid);
+    List<JsonObject> rows = new ArrayList<>();
+    after.forEach((cls, v) -> {
+      long[] b = before.getOrDefault(cls, new long[2]);
+      double bytes = (v[1] - b[1]) / (double) n;
+      if (bytes >= 16) {
+        rows.add(new JsonObject().put("class", cls).put("instances_per_conn", (v[0] - b[0]) / (double) n)
+            .put("bytes_per_conn", bytes));
+      }
+    });
+    rows.sort((x, y) -> Double.compare(y.getDouble("bytes_per_conn"), x.getDouble("bytes_per_conn")));
+    return new JsonArray(rows.subList(0, Math.min(25, rows.size())));
+  }
+
+  /** A second round of the idle connects with JFR on (peerbook only): where the connect path spends its CPU. */
+  private JsonObject profileConnects(Target t, List<Peer> peers) {
+    long pid = t.jvmPids().get(0);
+    Path f = work.resolve("profile-connect-" + t.key() + "-" + pid + ".jfr");
+    ProcStats.jcmd(pid, "JFR.start", "name=connect", "settings=" + jfcFile(), "filename=" + f);
+    double secs = gen.connectIdle(t.proto(), peers, o.idleConcurrency());
+    ProcStats.jcmd(pid, "JFR.stop", "name=connect");
+    gen.closeIdle(o.idleConcurrency());
+    say(String.format("%s connects profiled: %d in %.2f s (%.0f/s)", t.key(), peers.size(), secs, peers.size() / secs));
+    return HotMethods.summarize(f).put("run", new JsonObject().put("pairs", 0).put("connects_per_s", peers.size() / secs)
+        .put("msgs_per_s", 0.0));
   }
 
   private long redisUsedMemory(Servers.Proc redis) {
@@ -440,11 +496,13 @@ public final class Bench {
 
   private static String line(String what, JsonObject r) {
     return String.format("%s P=%-3d %8.0f msg/s  p50 %6.2f  p90 %6.2f  p99 %6.2f  max %7.2f ms  "
-            + "server %.4f CPU-s/1000 (%.2f cores)  RSS %.0f MiB  loadgen %.2f cores  errors %d",
+            + "server %.4f CPU-s/1000 (%.2f cores, %.0f%% sys)  RSS %.0f MiB  loadgen %.2f cores  errors %d",
         what, r.getInteger("pairs"), r.getDouble("msgs_per_s"), r.getDouble("p50_ms"), r.getDouble("p90_ms"),
         r.getDouble("p99_ms"), r.getDouble("max_ms"),
         r.getDouble("server_cpu_s_per_1000") == null ? Double.NaN : r.getDouble("server_cpu_s_per_1000"),
-        r.getDouble("server_cpu_cores"), r.getDouble("server_rss_mib"), r.getDouble("loadgen_cpu_cores"),
+        r.getDouble("server_cpu_cores"),
+        r.getDouble("server_system_share") == null ? Double.NaN : 100 * r.getDouble("server_system_share"),
+        r.getDouble("server_rss_mib"), r.getDouble("loadgen_cpu_cores"),
         r.getLong("errors"));
   }
 

@@ -22,6 +22,24 @@ import java.util.Set;
  * The same as {@code jfr print --events jdk.ExecutionSample}, counted.
  */
 final class HotMethods {
+  /** Calls worth a line of their own: what a relayed message costs, by step (a sample counts once per key). */
+  private static final String[][] KEYS = {
+      {"event-bus send/request", "io.vertx.core.eventbus.impl.EventBusImpl.sendOrPubInternal"},
+      {"event-bus delivery to a consumer", "io.vertx.core.eventbus.impl.HandlerRegistration.receive"},
+      {"event-bus reply", "io.vertx.core.eventbus.impl.MessageImpl.reply"},
+      {"clustered event bus (TCP between nodes)", "io.vertx.core.eventbus.impl.clustered."},
+      {"request timeout timers", "io.vertx.core.impl.VertxImpl.scheduleTimeout"},
+      {"JsonObject.copy (local delivery)", "io.vertx.core.json.JsonObject.copy"},
+      {"JSON encode", "io.vertx.core.json.JsonObject.encode"},
+      {"JSON decode", "io.vertx.core.json.Json.decodeValue"},
+      {"websocket write", "io.vertx.core.http.impl.WebSocketImplBase.writeTextMessage"},
+      {"websocket frame read", "io.vertx.core.http.impl.WebSocketImplBase.receiveFrame"},
+      {"socket flush (system call)", "io.netty.channel.AbstractChannel$AbstractUnsafe.flush0"},
+      {"Redis client", "io.vertx.redis.client."},
+      {"HTTP upgrade / handshake", "io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker.handshake"},
+      {"router (vertx-web)", "io.vertx.ext.web.impl.RouterImpl.handle"},
+  };
+
   private HotMethods() {
   }
 
@@ -30,6 +48,7 @@ final class HotMethods {
     Map<String, Long> inclusive = new HashMap<>();
     Map<String, Long> layers = new HashMap<>();
     Map<String, Long> threads = new HashMap<>();
+    Map<String, Long> keyed = new LinkedHashMap<>();
     Map<String, Long> allocClass = new HashMap<>();
     Map<String, Long> allocSite = new HashMap<>();
     long samples = 0;
@@ -54,10 +73,16 @@ final class HotMethods {
               threads.merge(threadGroup(e.getThread("sampledThread").getJavaName()), 1L, Long::sum);
             }
             Set<String> seen = new HashSet<>();
+            Set<String> keys = new HashSet<>();
             for (RecordedFrame f : frames) {
               String m = method(f);
               if (seen.add(m)) {
                 inclusive.merge(m, 1L, Long::sum);
+              }
+              for (String[] k : KEYS) {
+                if (m.startsWith(k[1]) && keys.add(k[0])) {
+                  keyed.merge(k[0], 1L, Long::sum);
+                }
               }
             }
           }
@@ -88,7 +113,7 @@ final class HotMethods {
     return new JsonObject().put("file", jfr.getFileName().toString()).put("samples", samples)
         .put("self", top(self, 20, n)).put("layers", top(layers, 20, n)).put("threads", top(threads, 10, n))
         .put("peerbook_inclusive", top(filter(inclusive, "io.peerbook."), 20, n))
-        .put("inclusive", top(inclusive, 30, n))
+        .put("inclusive", top(inclusive, 30, n)).put("steps", top(keyed, KEYS.length, n))
         .put("alloc_mib", allocTotal / 1048576.0).put("alloc_classes", top(allocClass, 12, a))
         .put("alloc_sites", top(allocSite, 15, a)).put("gc_count", gcCount).put("gc_pause_ms", gcPauseMs);
   }

@@ -19,12 +19,22 @@ final class ProcStats {
 
   /** User plus system CPU seconds the process has used so far (all its threads). */
   static double cpuSeconds(long pid) {
+    double[] us = userSystem(pid);
+    return us[0] + us[1];
+  }
+
+  /** {user, system} CPU seconds so far: a relay that spends its time in system calls shows it here. */
+  static double[] userSystem(long pid) {
     String stat = read(Path.of("/proc", Long.toString(pid), "stat"));
     // The command name may hold spaces; the fields after its closing parenthesis start with the state (field 3).
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
     long utime = Long.parseLong(f[11]);
     long stime = Long.parseLong(f[12]);
-    return (utime + stime) / (double) CLK_TCK;
+    return new double[] {utime / (double) CLK_TCK, stime / (double) CLK_TCK};
+  }
+
+  static double systemSeconds(List<Long> pids) {
+    return pids.stream().mapToDouble(p -> userSystem(p)[1]).sum();
   }
 
   static double cpuSeconds(List<Long> pids) {
@@ -57,6 +67,18 @@ final class ProcStats {
       throw new IllegalStateException("no heap figure from jcmd " + pid);
     }
     return Long.parseLong(m.group(1));
+  }
+
+  /** Bytes per class of the live heap (GC.class_histogram runs a full GC first), for a before/after comparison. */
+  static java.util.Map<String, long[]> classHistogram(long pid) {
+    java.util.Map<String, long[]> out = new java.util.HashMap<>();
+    for (String line : jcmd(pid, "GC.class_histogram").split("\n")) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length >= 4 && f[0].endsWith(":")) {
+        out.put(f[3], new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])});
+      }
+    }
+    return out;
   }
 
   static String jcmd(long pid, String... command) {

@@ -152,7 +152,7 @@ final class Report {
             + "is user + system time of the server process(es) from `/proc/<pid>/stat` over the measured seconds; RSS is "
             + "`VmRSS` at the end.\n\n")
         .append("| server | pairs | messages/s | p50 ms | p90 ms | p99 ms | max ms | server CPU-s per 1,000 | server cores "
-            + "| server RSS MiB | load generator cores | errors |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            + "| system share | server RSS MiB | load generator cores | errors |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (String key : ORDER) {
       JsonObject t = target(all, key);
       if (t == null) {
@@ -167,7 +167,7 @@ final class Report {
     sb.append("\n#### Round trip at half the top rate\n\nEach server gets half the messages/s it reached itself at P = ")
         .append(topPairs(all)).append(", paced by the load generator (offers on a 1 ms timer, not waiting for answers).\n\n")
         .append("| server | pairs | messages/s | p50 ms | p90 ms | p99 ms | max ms | server CPU-s per 1,000 | server cores "
-            + "| server RSS MiB | load generator cores | errors |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            + "| system share | server RSS MiB | load generator cores | errors |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (String key : ORDER) {
       JsonObject t = target(all, key);
       if (t != null && t.getJsonObject("half_rate") != null) {
@@ -181,8 +181,8 @@ final class Report {
             + "`global.gc()`). With a pre-touched Java heap (the default `BENCH_JAVA_OPTS`) RSS does not grow with the "
             + "heap, so a JVM's memory per connection is its RSS delta (native: Netty buffers, stacks, metaspace) plus "
             + "its live-heap delta; for Node.js the V8 heap is inside RSS and the memory is the RSS delta.\n\n")
-        .append("| server | N | connect + ready per s | server cores | load generator cores | memory KiB per conn | RSS delta KiB per conn | heap KiB per conn "
-            + "| RSS before → after MiB | Redis bytes per conn |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        .append("| server | N | connect + ready per s | server cores | Redis cores | load generator cores | memory KiB per conn | RSS delta KiB per conn | heap KiB per conn "
+            + "| RSS before → after MiB | Redis bytes per conn |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (String key : ORDER) {
       JsonObject t = target(all, key);
       if (t == null || t.getJsonObject("idle") == null) {
@@ -192,6 +192,7 @@ final class Report {
       sb.append("| ").append(t.getString("label")).append(" | ").append(i.getInteger("connections")).append(" | ")
           .append(fmt("%.0f", i.getDouble("connects_per_s"))).append(" | ")
           .append(fmt("%.2f", i.getDouble("server_cpu_cores"))).append(" | ")
+          .append(i.getDouble("redis_cpu_cores") == null ? "—" : fmt("%.2f", i.getDouble("redis_cpu_cores"))).append(" | ")
           .append(fmt("%.2f", i.getDouble("loadgen_cpu_cores"))).append(" | ").append(fmt("%.1f", i.getDouble("kib_per_conn")))
           .append(" | ").append(fmt("%.1f", i.getDouble("rss_kib_per_conn")))
           .append(" | ").append(i.getDouble("heap_kib_per_conn") == null ? "n/a" : fmt("%.1f", i.getDouble("heap_kib_per_conn")))
@@ -205,6 +206,22 @@ final class Report {
       }
     }
     sb.append("\n![idle memory](").append(rel).append("/idle-memory.svg)\n");
+    for (String key : ORDER) {
+      JsonObject t = target(all, key);
+      JsonArray classes = t == null || t.getJsonObject("idle") == null ? null
+          : t.getJsonObject("idle").getJsonArray("heap_classes_per_conn");
+      if (classes == null || classes.isEmpty()) {
+        continue;
+      }
+      sb.append("\nLive heap per idle connection by class, ").append(t.getString("label"))
+          .append(" (`jcmd GC.class_histogram` after minus before, divided by N):\n\n")
+          .append("| class | instances per conn | bytes per conn |\n|---|---:|---:|\n");
+      for (int i = 0; i < Math.min(15, classes.size()); i++) {
+        JsonObject c = classes.getJsonObject(i);
+        sb.append("| `").append(c.getString("class")).append("` | ").append(fmt("%.2f", c.getDouble("instances_per_conn")))
+            .append(" | ").append(fmt("%.0f", c.getDouble("bytes_per_conn"))).append(" |\n");
+      }
+    }
     profiles(sb, all);
     return sb.toString();
   }
@@ -212,26 +229,41 @@ final class Report {
   private static void profiles(StringBuilder sb, JsonObject all) {
     for (String key : ORDER) {
       JsonObject t = target(all, key);
-      if (t == null || t.getJsonArray("profiles") == null) {
+      if (t == null) {
         continue;
       }
-      for (Object x : t.getJsonArray("profiles")) {
-        JsonObject p = (JsonObject) x;
+      List<JsonObject> ps = new ArrayList<>();
+      if (t.getJsonArray("profiles") != null) {
+        t.getJsonArray("profiles").forEach(x -> ps.add((JsonObject) x));
+      }
+      if (t.getJsonObject("connect_profile") != null) {
+        ps.add(t.getJsonObject("connect_profile"));
+      }
+      for (JsonObject p : ps) {
         JsonObject run = p.getJsonObject("run");
-        sb.append("\n#### Profile: ").append(t.getString("label")).append(" (").append(p.getString("file"))
-            .append(")\n\nJFR `settings=profile` during a closed-loop run at P = ").append(run.getInteger("pairs"))
-            .append(" (").append(fmt("%.0f", run.getDouble("msgs_per_s"))).append(" messages/s while recording); ")
+        boolean connects = run.getInteger("pairs") == 0;
+        sb.append("\n#### Profile: ").append(t.getString("label")).append(connects ? ", idle connects" : "")
+            .append(" (").append(p.getString("file")).append(")\n\nJFR (`profile` settings, Java sampled every 1 ms) ")
+            .append(connects ? "while " + o(all).getInteger("idle") + " idle peers connect ("
+                + fmt("%.0f", run.getDouble("connects_per_s")) + " per s while recording); "
+                : "during a closed-loop run at P = " + run.getInteger("pairs") + " ("
+                + fmt("%.0f", run.getDouble("msgs_per_s")) + " messages/s while recording); ")
             .append(p.getLong("samples")).append(" execution samples, ").append(p.getLong("gc_count"))
             .append(" GCs with ").append(fmt("%.0f", p.getDouble("gc_pause_ms"))).append(" ms of pauses, ")
             .append(fmt("%.0f", p.getDouble("alloc_mib"))).append(" MiB allocated (sampled estimate).\n\n");
         table(sb, "layer (top frame)", p.getJsonArray("layers"), 10);
         table(sb, "thread", p.getJsonArray("threads"), 6);
+        table(sb, "step (inclusive: samples with this call on the stack)", p.getJsonArray("steps"), 14);
         table(sb, "hottest methods (self)", p.getJsonArray("self"), 15);
         table(sb, "peerbook methods (inclusive)", p.getJsonArray("peerbook_inclusive"), 12);
         table(sb, "allocated class (by weight)", p.getJsonArray("alloc_classes"), 8);
         table(sb, "allocation site (first non-JDK frame)", p.getJsonArray("alloc_sites"), 10);
       }
     }
+  }
+
+  private static JsonObject o(JsonObject all) {
+    return all.getJsonObject("options");
   }
 
   private static void table(StringBuilder sb, String title, JsonArray rows, int limit) {
@@ -253,6 +285,8 @@ final class Report {
         .append(" | ").append(fmt("%.2f", r.getDouble("max_ms"))).append(" | ")
         .append(fmt("%.4f", r.getDouble("server_cpu_s_per_1000"))).append(" | ")
         .append(fmt("%.2f", r.getDouble("server_cpu_cores"))).append(" | ")
+        .append(r.getDouble("server_system_share") == null ? "—" : fmt("%.0f%%", 100 * r.getDouble("server_system_share")))
+        .append(" | ")
         .append(fmt("%.0f", r.getDouble("server_rss_mib"))).append(" | ")
         .append(fmt("%.2f", r.getDouble("loadgen_cpu_cores"))).append(" | ").append(r.getLong("errors")).append(" |\n");
   }
