@@ -21,10 +21,6 @@ need redis-cli "comes with redis-server"
 need node "Node.js 18 or later, for the PeerJS server"
 need npm "Node.js's npm"
 
-if [[ "${1:-}" == "--help" ]]; then
-  exec java -jar bench/target/peerbook-bench.jar --help 2>&1 || true
-fi
-
 if [[ ! -f target/peerbook.jar ]]; then
   echo "bench: building target/peerbook.jar"
   mvn -q package -DskipTests

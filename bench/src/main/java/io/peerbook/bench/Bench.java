@@ -39,6 +39,10 @@ public final class Bench {
       boolean quick = Arrays.asList(args).contains("--quick");
       Map<String, String> a = new HashMap<>();
       for (int i = 0; i < args.length; i++) {
+        if (args[i].equals("--help")) {
+          System.out.println(usage().trim());
+          System.exit(0);
+        }
         if (args[i].equals("--quick") || args[i].equals("--no-jfr")) {
           a.put(args[i], "true");
         } else if (args[i].startsWith("--") && i + 1 < args.length) {
@@ -496,12 +500,13 @@ public final class Bench {
 
   private static String line(String what, JsonObject r) {
     return String.format("%s P=%-3d %8.0f msg/s  p50 %6.2f  p90 %6.2f  p99 %6.2f  max %7.2f ms  "
-            + "server %.4f CPU-s/1000 (%.2f cores, %.0f%% sys)  RSS %.0f MiB  loadgen %.2f cores  errors %d",
+            + "server %.4f CPU-s/1000 (%.2f cores, %.0f%% sys, %.2f ctx sw/msg)  RSS %.0f MiB  loadgen %.2f cores  errors %d",
         what, r.getInteger("pairs"), r.getDouble("msgs_per_s"), r.getDouble("p50_ms"), r.getDouble("p90_ms"),
         r.getDouble("p99_ms"), r.getDouble("max_ms"),
         r.getDouble("server_cpu_s_per_1000") == null ? Double.NaN : r.getDouble("server_cpu_s_per_1000"),
         r.getDouble("server_cpu_cores"),
         r.getDouble("server_system_share") == null ? Double.NaN : 100 * r.getDouble("server_system_share"),
+        r.getDouble("server_ctx_switches_per_msg") == null ? Double.NaN : r.getDouble("server_ctx_switches_per_msg"),
         r.getDouble("server_rss_mib"), r.getDouble("loadgen_cpu_cores"),
         r.getLong("errors"));
   }

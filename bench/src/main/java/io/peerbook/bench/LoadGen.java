@@ -375,12 +375,14 @@ final class LoadGen implements AutoCloseable {
       long e0 = run.errors;
       double server0 = ProcStats.cpuSeconds(serverPids);
       double sys0 = ProcStats.systemSeconds(serverPids);
+      long cs0 = ProcStats.contextSwitches(serverPids);
       double self0 = selfCpuSeconds();
       long t0 = System.nanoTime();
       vertx.setTimer(ms(spec.seconds()), m -> {
         long t1 = System.nanoTime();
         double server1 = ProcStats.cpuSeconds(serverPids);
         double sys1 = ProcStats.systemSeconds(serverPids);
+        long cs1 = ProcStats.contextSwitches(serverPids);
         double self1 = selfCpuSeconds();
         long rss = ProcStats.rssKiB(serverPids);
         run.sending = false;
@@ -402,6 +404,7 @@ final class LoadGen implements AutoCloseable {
             .put("server_cpu_cores", (server1 - server0) / secs)
             .put("server_system_share", server1 - server0 <= 0 ? null : (sys1 - sys0) / (server1 - server0))
             .put("server_rss_mib", rss / 1024.0)
+            .put("server_ctx_switches_per_msg", msgs == 0 ? null : (cs1 - cs0) / (double) msgs)
             .put("loadgen_cpu_cores", (self1 - self0) / secs);
         drained(pairs, 5_000).onComplete(ar -> result.complete(r.put("undrained", outstanding(pairs))));
       });

@@ -41,6 +41,34 @@ final class ProcStats {
     return pids.stream().mapToDouble(ProcStats::cpuSeconds).sum();
   }
 
+  /**
+   * Context switches of all the process's threads so far (voluntary and not): each hand-off of a message from one
+   * thread to another costs a wake-up, which on a virtual machine is dear.
+   */
+  static long contextSwitches(long pid) {
+    long sum = 0;
+    java.io.File[] tasks = new java.io.File("/proc/" + pid + "/task").listFiles();
+    if (tasks == null) {
+      return 0;
+    }
+    for (java.io.File t : tasks) {
+      try {
+        for (String line : Files.readAllLines(t.toPath().resolve("status"))) {
+          if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
+            sum += Long.parseLong(line.replaceAll("[^0-9]", ""));
+          }
+        }
+      } catch (IOException e) {
+        // a thread that ended meanwhile
+      }
+    }
+    return sum;
+  }
+
+  static long contextSwitches(List<Long> pids) {
+    return pids.stream().mapToLong(ProcStats::contextSwitches).sum();
+  }
+
   /** Resident set size in KiB (VmRSS of /proc/<pid>/status). */
   static long rssKiB(long pid) {
     for (String line : read(Path.of("/proc", Long.toString(pid), "status")).split("\n")) {

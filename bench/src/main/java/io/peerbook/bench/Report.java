@@ -152,7 +152,7 @@ final class Report {
             + "is user + system time of the server process(es) from `/proc/<pid>/stat` over the measured seconds; RSS is "
             + "`VmRSS` at the end.\n\n")
         .append("| server | pairs | messages/s | p50 ms | p90 ms | p99 ms | max ms | server CPU-s per 1,000 | server cores "
-            + "| system share | server RSS MiB | load generator cores | errors |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            + "| system share | context switches per message | server RSS MiB | load generator cores | errors |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (String key : ORDER) {
       JsonObject t = target(all, key);
       if (t == null) {
@@ -167,7 +167,7 @@ final class Report {
     sb.append("\n#### Round trip at half the top rate\n\nEach server gets half the messages/s it reached itself at P = ")
         .append(topPairs(all)).append(", paced by the load generator (offers on a 1 ms timer, not waiting for answers).\n\n")
         .append("| server | pairs | messages/s | p50 ms | p90 ms | p99 ms | max ms | server CPU-s per 1,000 | server cores "
-            + "| system share | server RSS MiB | load generator cores | errors |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            + "| system share | context switches per message | server RSS MiB | load generator cores | errors |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (String key : ORDER) {
       JsonObject t = target(all, key);
       if (t != null && t.getJsonObject("half_rate") != null) {
@@ -286,7 +286,7 @@ final class Report {
         .append(fmt("%.4f", r.getDouble("server_cpu_s_per_1000"))).append(" | ")
         .append(fmt("%.2f", r.getDouble("server_cpu_cores"))).append(" | ")
         .append(r.getDouble("server_system_share") == null ? "—" : fmt("%.0f%%", 100 * r.getDouble("server_system_share")))
-        .append(" | ")
+        .append(" | ").append(fmt("%.2f", r.getDouble("server_ctx_switches_per_msg"))).append(" | ")
         .append(fmt("%.0f", r.getDouble("server_rss_mib"))).append(" | ")
         .append(fmt("%.2f", r.getDouble("loadgen_cpu_cores"))).append(" | ").append(r.getLong("errors")).append(" |\n");
   }
@@ -301,10 +301,10 @@ final class Report {
 
   // --- SVG, by hand ---
 
-  private static final int W = 720;
+  private static final int W = 760;
   private static final int H = 400;
   private static final int L = 80;
-  private static final int R = 190;
+  private static final int R = 230;
   private static final int T = 50;
   private static final int B = 60;
 
