@@ -152,6 +152,7 @@ public final class Bench {
           default -> throw new IllegalArgumentException("unknown target " + key);
         };
         targets.put(key, r);
+        stopServers(); // the next target gets the machine to itself
         Files.writeString(results.resolve("results.json"), all.encodePrettily()); // partial results survive a crash
       }
     } finally {
@@ -479,6 +480,13 @@ public final class Bench {
   private Servers.Proc track(Servers.Proc p) {
     running.add(p);
     return p;
+  }
+
+  /** Stops every process started since Redis (which stays for the next target). */
+  private synchronized void stopServers() {
+    for (int i = running.size() - 1; i >= 1; i--) {
+      running.remove(i).close();
+    }
   }
 
   private synchronized void stopAll() {
