@@ -33,7 +33,7 @@ public final class Bench {
   /** What one run does; {@code --quick} shrinks it to about a minute. */
   record Options(List<Integer> pairs, int window, double warmup, double seconds, double jitWarmup, int idle,
                  int idleConcurrency, int payload, Set<String> only, boolean jfr, double profileSeconds,
-                 boolean quick, Path out) {
+                 boolean quick, Path out, double pacedFraction) {
 
     static Options parse(String[] args) {
       boolean quick = Arrays.asList(args).contains("--quick");
@@ -63,7 +63,8 @@ public final class Bench {
           new LinkedHashSet<>(Arrays.asList(a.getOrDefault("--only", "peerbook,bare,peerjs,cluster").split(","))),
           !quick && !a.containsKey("--no-jfr"),
           Double.parseDouble(a.getOrDefault("--profile-seconds", "10")), quick,
-          Path.of(a.getOrDefault("--out", "docs/benchmarks.md")));
+          Path.of(a.getOrDefault("--out", "docs/benchmarks.md")),
+          Double.parseDouble(a.getOrDefault("--paced-fraction", "0.5")));
     }
 
     static String usage() {
@@ -72,13 +73,15 @@ public final class Bench {
           usage: bash bench/run.sh [--quick] [--pairs 1,10,50] [--window 4] [--warmup s] [--seconds s]
                  [--jit-warmup s] [--idle N] [--idle-concurrency C] [--payload bytes]
                  [--only peerbook,bare,peerjs,cluster] [--no-jfr] [--profile-seconds s] [--out docs/benchmarks.md]
+                 [--paced-fraction 0.5]   (the paced run's share of the top closed-loop rate)
                  bash bench/run.sh report   (rewrites the report from bench/results/results.json)""";
     }
 
     JsonObject toJson() {
       return new JsonObject().put("pairs", new JsonArray(pairs)).put("window", window).put("warmup_s", warmup)
           .put("seconds", seconds).put("jit_warmup_s", jitWarmup).put("idle", idle)
-          .put("idle_concurrency", idleConcurrency).put("payload_bytes", payload).put("jfr", jfr).put("quick", quick);
+          .put("idle_concurrency", idleConcurrency).put("payload_bytes", payload).put("jfr", jfr).put("quick", quick)
+          .put("paced_fraction", pacedFraction).put("idle_warmup", true);
     }
   }
 
@@ -122,7 +125,12 @@ public final class Bench {
       System.exit(2);
       return;
     }
-    new Bench(o).run();
+    try {
+      new Bench(o).run();
+    } catch (Throwable t) {
+      t.printStackTrace();
+      System.exit(1); // the shutdown hook stops every process this run started
+    }
     System.exit(0);
   }
 
@@ -334,7 +342,7 @@ public final class Bench {
       atTop = res;
     }
     r.put("closed", closed);
-    double half = atTop.getDouble("msgs_per_s") / 2;
+    double half = atTop.getDouble("msgs_per_s") * o.pacedFraction();
     JsonObject paced = gen.relay(t.proto(), t.pairs().apply(top),
         new LoadGen.RelaySpec(o.window(), o.warmup(), o.seconds(), half), t.pids());
     say(line(t.key() + " paced   ", paced));
@@ -365,6 +373,11 @@ public final class Bench {
    * after), and how fast they connect and become ready, {@code idleConcurrency} handshakes at a time.
    */
   private JsonObject idle(Target t, List<Peer> peers, Servers.Proc redis) {
+    // A warm-up round first: a server that has been up a while has its connect path compiled; the first thousand
+    // handshakes of a fresh JVM mostly measure the JIT compiler.
+    gen.connectIdle(t.proto(), t.key().equals("peerbook") ? peers.subList(0, Math.min(1000, peers.size()))
+        : freshPeers(Math.min(1000, peers.size()), peers.get(0).port()), o.idleConcurrency());
+    gen.closeIdle(o.idleConcurrency());
     t.gc().run();
     java.util.Map<String, long[]> histogram0 = t.jvmPids().size() == 1 ? ProcStats.classHistogram(t.jvmPids().get(0)) : null;
     long rss0 = ProcStats.rssKiB(t.pids());

@@ -164,7 +164,10 @@ final class Report {
     }
     sb.append("\n![throughput vs pairs](").append(rel).append("/throughput.svg)\n\n![latency percentiles](")
         .append(rel).append("/latency.svg)\n");
-    sb.append("\n#### Round trip at half the top rate\n\nEach server gets half the messages/s it reached itself at P = ")
+    double fraction = o.getDouble("paced_fraction", 0.5);
+    sb.append("\n#### Round trip at ").append(fraction == 0.5 ? "half" : fmt("%.0f%% of", 100 * fraction))
+        .append(" the top rate\n\nEach server gets ").append(fmt("%.0f%%", 100 * fraction))
+        .append(" of the messages/s it reached itself at P = ")
         .append(topPairs(all)).append(", paced by the load generator (offers on a 1 ms timer, not waiting for answers).\n\n")
         .append("| server | pairs | messages/s | p50 ms | p90 ms | p99 ms | max ms | server CPU-s per 1,000 | server cores "
             + "| system share | context switches per message | server RSS MiB | load generator cores | errors |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -176,7 +179,10 @@ final class Report {
     }
     sb.append("\n![half-rate latency](").append(rel).append("/half-rate.svg)\n");
     sb.append("\n#### Idle connections\n\nN connections opened ").append(o.getInteger("idle_concurrency"))
-        .append(" handshakes at a time, each becoming ready (peerbook: approved, status 200; PeerJS: `OPEN`; bare: "
+        .append(" handshakes at a time")
+        .append(o.getBoolean("idle_warmup", false) ? ", after a warm-up round of 1,000 (connected and closed)"
+            : " on a freshly started server (no warm-up round: the JIT compiler is still at work)")
+        .append(", each becoming ready (peerbook: approved, status 200; PeerJS: `OPEN`; bare: "
             + "`ready`); memory is measured after a full GC before and after (`jcmd <pid> GC.run`; Node.js "
             + "`global.gc()`). With a pre-touched Java heap (the default `BENCH_JAVA_OPTS`) RSS does not grow with the "
             + "heap, so a JVM's memory per connection is its RSS delta (native: Netty buffers, stacks, metaspace) plus "
