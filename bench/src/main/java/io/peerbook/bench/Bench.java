@@ -557,6 +557,9 @@ public final class Bench {
       }
     }
     String commit = ProcStats.tryRun("git", "-C", root.toString(), "rev-parse", "--short", "HEAD");
+    // The last commit that changed what runs: benchmark-only commits on top do not change peerbook.
+    String sources = ProcStats.tryRun("git", "-C", root.toString(), "log", "-1", "--format=%h", "--", "src", "pom.xml",
+        "cluster.xml");
     String dirty = ProcStats.tryRun("git", "-C", root.toString(), "status", "--porcelain", "--", "src", "pom.xml");
     return new JsonObject().put("nproc", Runtime.getRuntime().availableProcessors()).put("cpu", cpu)
         .put("memory_gib", memKiB / 1048576.0)
@@ -567,7 +570,8 @@ public final class Bench {
         .put("vertx", mavenVersion("io.vertx", "vertx-core"))
         .put("hdrhistogram", mavenVersion("org.hdrhistogram", "HdrHistogram"))
         .put("peer", peerVersion())
-        .put("peerbook_commit", commit == null ? "?" : commit + (dirty == null || dirty.isEmpty() ? "" : " (modified)"));
+        .put("peerbook_commit", commit == null ? "?" : commit + (sources == null || sources.equals(commit) ? ""
+            : ", peerbook's sources as of " + sources) + (dirty == null || dirty.isEmpty() ? "" : " (modified)"));
   }
 
   private static String mavenVersion(String group, String artifact) {

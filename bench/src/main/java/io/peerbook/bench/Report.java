@@ -484,7 +484,10 @@ final class Report {
       String[] words = label.split(" \\(|, ", 2);
       s.append(text(L + groupW * (i + 0.5), H - B + 16, words[0], "middle", 11, "normal"));
       if (words.length > 1) {
-        s.append(text(L + groupW * (i + 0.5), H - B + 30, words[1].replace(")", ""), "middle", 10, "normal"));
+        // "PeerJS server (peer 1.0.2)" was split at " (": its second line keeps no lone closing parenthesis
+        String second = words[1].endsWith(")") && !words[1].contains("(") ? words[1].substring(0, words[1].length() - 1)
+            : words[1];
+        s.append(text(L + groupW * (i + 0.5), H - B + 30, second, "middle", 10, "normal"));
       }
     }
     legend(s, series, colors);
