@@ -80,7 +80,10 @@ public final class GatewayVerticle extends VerticleBase {
 
     HttpServerOptions options = new HttpServerOptions().setHost(cfg.httpHost()).setPort(cfg.httpPort())
         .setMaxWebSocketFrameSize(MAX_FRAME_BYTES).setMaxWebSocketMessageSize(MAX_MESSAGE_BYTES)
-        .setIdleTimeout(0);
+        .setIdleTimeout(0)
+        // HTTP/1.1 only: peerbook needs no cleartext HTTP/2, and a client's "Upgrade: h2c" (Java's HttpClient sends
+        // it by default) was seen to leave a request unanswered.
+        .setHttp2ClearTextEnabled(false);
     // /ws is upgraded before the router: vertx-web would hand out a wrapped socket, and a socket that must be cut
     // (PeerSession.close) needs Vert.x's own.
     server = vertx.createHttpServer(options).requestHandler(req -> {
