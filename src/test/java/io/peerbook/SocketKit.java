@@ -1,10 +1,11 @@
 package io.peerbook;
 
 import io.peerbook.support.Admin;
+import io.peerbook.support.Frames;
+import io.peerbook.support.RawHandshake;
 import io.peerbook.support.TestNode;
 import io.vertx.core.json.JsonObject;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -67,7 +68,7 @@ final class SocketKit {
       out.write(req.toString().getBytes(StandardCharsets.ISO_8859_1));
       out.flush();
       InputStream in = s.getInputStream();
-      String head = readHead(in);
+      String head = RawHandshake.head(in);
       String[] lines = head.split("\r\n");
       int status = Integer.parseInt(lines[0].split(" ")[1]);
       Map<String, String> headers = new LinkedHashMap<>();
@@ -78,7 +79,7 @@ final class SocketKit {
         }
       }
       if (status == 101) {
-        return new Handshake(status, headers, readTextFrame(in));
+        return new Handshake(status, headers, Frames.readText(in));
       }
       int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
       byte[] body = in.readNBytes(length);
@@ -91,40 +92,5 @@ final class SocketKit {
   /** A handshake with the parameters URL-encoded (null ones left out). */
   static Handshake handshake(int port, String email, String name, String fingerprint, String kind, String origin) {
     return handshake(port, io.peerbook.support.PeerClient.query(email, name, fingerprint, kind), origin);
-  }
-
-  /** The first frame the server sends after the upgrade (server frames are unmasked), as text. */
-  private static String readTextFrame(InputStream in) throws IOException {
-    int b0 = in.read();
-    int b1 = in.read();
-    if (b0 < 0 || b1 < 0) {
-      throw new IOException("connection closed before the first frame");
-    }
-    long length = b1 & 0x7f;
-    if (length == 126) {
-      length = ((in.read() & 0xff) << 8) | (in.read() & 0xff);
-    } else if (length == 127) {
-      length = 0;
-      for (int i = 0; i < 8; i++) {
-        length = (length << 8) | (in.read() & 0xff);
-      }
-    }
-    byte[] payload = in.readNBytes((int) length);
-    return new String(payload, StandardCharsets.UTF_8);
-  }
-
-  private static String readHead(InputStream in) throws IOException {
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    int matched = 0;
-    byte[] end = {'\r', '\n', '\r', '\n'};
-    while (matched < 4) {
-      int b = in.read();
-      if (b < 0) {
-        throw new IOException("connection closed before the end of the response head: " + buf);
-      }
-      buf.write(b);
-      matched = b == end[matched] ? matched + 1 : b == '\r' ? 1 : 0;
-    }
-    return buf.toString(StandardCharsets.ISO_8859_1);
   }
 }

@@ -42,7 +42,8 @@ public final class RawHandshake {
     }
   }
 
-  static String head(InputStream in) throws IOException {
+  /** Reads an HTTP response head, up to and including the blank line. */
+  public static String head(InputStream in) throws IOException {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     int matched = 0;
     byte[] end = {'\r', '\n', '\r', '\n'};
