@@ -21,7 +21,7 @@ need redis-cli "comes with redis-server"
 need node "Node.js 18 or later, for the PeerJS server"
 need npm "Node.js's npm"
 
-if [[ ! -f target/peerbook.jar ]]; then
+if [[ ! -f target/peerbook.jar || -n "$(find src pom.xml -newer target/peerbook.jar 2>/dev/null)" ]]; then
   echo "bench: building target/peerbook.jar"
   mvn -q package -DskipTests
 fi

@@ -4,10 +4,6 @@ import io.peerbook.support.Fingerprints;
 import io.peerbook.support.PeerClient;
 import io.peerbook.support.TestNode;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -17,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -74,18 +69,10 @@ class MultiInstanceTest {
     }
   }
 
-  /** How many distinct gateway instances hold the user's online peers, read from the presence records in Redis. */
+  /** How many distinct gateway instances hold the user's online peers. */
   private int gatewaysHoldingPeers() {
-    Redis redis = Redis.createClient(node.vertx, node.config.getString("redis_url"));
-    try {
-      Response online = redis.send(Request.cmd(Command.HGETALL)
-          .arg(node.config.getString("redis_prefix") + "{" + EMAIL + "}:online")).await();
-      Set<String> gateways = new HashSet<>();
-      online.getKeys().forEach(k -> gateways.add(new JsonObject(online.get(k).toString()).getString("gateway")));
-      assertTrue(online.getKeys().size() == 6, "six presence records");
-      return gateways.size();
-    } finally {
-      redis.close();
-    }
+    Map<String, String> gateways = node.gatewaysOf(EMAIL);
+    assertEquals(6, gateways.size(), "six presence records");
+    return new HashSet<>(gateways.values()).size();
   }
 }

@@ -55,6 +55,23 @@ final class Connections {
     return byConn.get(conn);
   }
 
+  /**
+   * The open, approved socket of a user's peer held by this instance, or null. While a reconnect replaces a socket
+   * both may be here for a moment: the newer one is the peer's (the older is being closed with 4409).
+   */
+  PeerSession approved(String email, String nameKey) {
+    List<PeerSession> list = byEmail.get(email);
+    if (list != null) {
+      for (int i = list.size() - 1; i >= 0; i--) {
+        PeerSession s = list.get(i);
+        if (s.approved() && !s.closing() && s.nameKey().equals(nameKey)) {
+          return s;
+        }
+      }
+    }
+    return null;
+  }
+
   /** A copy, so that a handler may close sockets while it walks the list. */
   List<PeerSession> ofUser(String email) {
     List<PeerSession> list = byEmail.get(email);

@@ -189,7 +189,7 @@ public final class GatewayVerticle extends VerticleBase {
     }
     // Delivered once in the socket's write queue: waiting for the flush would hold the sender's next message
     // hostage to the target's network. A full queue closes the target and fails this at once.
-    Future<Void> written = s.send(body.getJsonObject("message"));
+    Future<Void> written = s.sendText(body.getString("text"));
     if (written.failed()) {
       msg.fail(Codes.OFFLINE, written.cause().getMessage());
     } else {

@@ -83,6 +83,10 @@ final class PeerSession {
     return email;
   }
 
+  String name() {
+    return name;
+  }
+
   String nameKey() {
     return nameKey;
   }
@@ -101,6 +105,11 @@ final class PeerSession {
 
   boolean approved() {
     return state == State.APPROVED;
+  }
+
+  /** Our close frame is out or the socket is closed: nothing more can be written to it. */
+  boolean closing() {
+    return closing || ws.isClosed();
   }
 
   /** Wires the socket and asks the directory who this is; the answer is the first message the peer gets. */
@@ -243,7 +252,12 @@ final class PeerSession {
    * closed with 1013 (it may reconnect and read), and whoever sent the message hears it was not delivered.
    */
   Future<Void> send(JsonObject message) {
-    if (closing || ws.isClosed()) {
+    return sendText(message.encode());
+  }
+
+  /** {@link #send} for a message already encoded: a relayed one is encoded once, by the sender's gateway. */
+  Future<Void> sendText(String text) {
+    if (closing()) {
       return Future.failedFuture(new NotDelivered(slow ? SLOW : name + " is not online"));
     }
     if (ws.writeQueueFull()) {
@@ -252,7 +266,7 @@ final class PeerSession {
       close(Codes.CLOSE_TRY_LATER, "not reading its messages");
       return Future.failedFuture(new NotDelivered(SLOW));
     }
-    return ws.writeTextMessage(message.encode());
+    return ws.writeTextMessage(text);
   }
 
   /** A message that never reached the socket's write queue: the socket is closing or did not read. */
@@ -485,12 +499,35 @@ final class PeerSession {
       // The answer form names the initiator's fingerprint: it is what makes a 409 possible.
       return reply(id, echoTarget, Codes.BAD_REQUEST, "an answer needs the initiator's fingerprint");
     }
-    JsonObject body = new JsonObject().put("email", email).put("source", name).put("source_fingerprint", fingerprint)
-        .put("target", t).put("type", type).put("payload", msg.getValue(type))
-        .put("fingerprint", "offer".equals(type) ? null : claimed);
+    // What the target gets, stamped from this approved connection and encoded once, whichever way it goes.
+    String text = new JsonObject().put("source", name).put("fingerprint", fingerprint).put(type, msg.getValue(type))
+        .encode();
+    PeerSession local = ctx.connections().approved(email, Identity.nameKey(t));
+    if (local != null) {
+      return signalHere(local, type, (String) claimed, text, id, echoTarget);
+    }
+    JsonObject body = new JsonObject().put("email", email).put("target", t).put("type", type)
+        .put("fingerprint", "offer".equals(type) ? null : claimed).put("text", text);
     return Bus.request(ctx.vertx().eventBus(), Address.RELAY_SIGNAL, body).transform(ar -> ar.succeeded()
         ? Future.succeededFuture()
         : reply(id, echoTarget, Bus.code(ar.cause()), Bus.text(ar.cause())));
+  }
+
+  /**
+   * The target's socket is on this gateway instance: written here, on the one thread that handles both sockets, with
+   * no event-bus hop. The checks are the relay's and the delivery's: the same codes and texts either way.
+   */
+  private Future<Void> signalHere(PeerSession target, String type, String claimed, String text, Object id,
+                                  String echoTarget) {
+    if (claimed != null && !"offer".equals(type) && !Identity.sameFingerprint(claimed, target.fingerprint())) {
+      return reply(id, echoTarget, Codes.CONFLICT, "fingerprint is not the current one of " + target.name());
+    }
+    Future<Void> written = target.sendText(text);
+    if (written.failed()) {
+      return reply(id, echoTarget, Codes.OFFLINE, written.cause().getMessage());
+    }
+    Meters.relayed(type);
+    return Future.succeededFuture();
   }
 
   private Future<Void> request(Address address, JsonObject body, Object id, String target) {

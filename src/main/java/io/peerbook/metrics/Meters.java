@@ -10,6 +10,8 @@ import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * peerbook's own meters, beside the ones Vert.x keeps (HTTP server, event bus, JVM), all in the Prometheus registry
@@ -21,6 +23,7 @@ public final class Meters {
   /** Histogram buckets from 50 µs to 2 s: latencies of a local Redis and of requests that time out at 1.5 s. */
   private static final Duration MIN_LATENCY = Duration.ofNanos(50_000);
   private static final Duration MAX_LATENCY = Duration.ofSeconds(2);
+  private static final Map<String, RelayedCounter> RELAYED = new ConcurrentHashMap<>();
 
   private Meters() {
   }
@@ -43,10 +46,20 @@ public final class Meters {
         .tag("code", String.valueOf(code)).register(registry()).increment();
   }
 
-  /** A relayed offer, answer or candidate. */
+  /** A relayed offer, answer or candidate: counted for every message, so the counter is looked up once per type. */
   public static void relayed(String type) {
-    Counter.builder("peerbook_relayed_messages").description("signaling messages delivered, by type")
-        .tag("type", type).register(registry()).increment();
+    MeterRegistry registry = registry();
+    RelayedCounter known = RELAYED.get(type);
+    if (known == null || known.registry() != registry) {
+      known = new RelayedCounter(registry, Counter.builder("peerbook_relayed_messages")
+          .description("signaling messages delivered, by type").tag("type", type).register(registry));
+      RELAYED.put(type, known);
+    }
+    known.counter().increment();
+  }
+
+  /** The registry is part of the key: a test JVM builds several Vert.x instances, each with its own registry. */
+  private record RelayedCounter(MeterRegistry registry, Counter counter) {
   }
 
   /** An approval mail: sent, failed for good, or written to the log (no SMTP host). */

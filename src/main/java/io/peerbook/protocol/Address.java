@@ -43,7 +43,10 @@ public enum Address {
   /** {session} → {email, csrf}. Looks a session up; fails 401 when unknown or expired. */
   MAILER_SESSION("peerbook.mailer.session"),
 
-  /** {email, source, source_fingerprint, target, type, payload, fingerprint?} → {}. Forwards one signaling message. */
+  /**
+   * {email, target, type, fingerprint?, text} → {}. Forwards one signaling message, {@code text} being what the target
+   * gets, already stamped and encoded by the sender's gateway.
+   */
   RELAY_SIGNAL("peerbook.relay.signal"),
 
   /**
@@ -53,7 +56,7 @@ public enum Address {
   BOOK_EVENTS("peerbook.book.events"),
   /**
    * Prefix of each gateway instance's own address ({@code peerbook.gateway.<gateway id>}):
-   * {conn, name, name_key, fingerprint, message} → {}; fails 480 with the final text when that connection is gone,
+   * {conn, name, name_key, fingerprint, text} → {}; fails 480 with the final text when that connection is gone,
    * no longer that peer, or closed for not reading.
    */
   GATEWAY_DELIVER("peerbook.gateway.");

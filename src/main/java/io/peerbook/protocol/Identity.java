@@ -78,6 +78,18 @@ public final class Identity {
     return out.toString();
   }
 
+  /** Whether a fingerprint a peer wrote, in any accepted form, is this canonical one; a malformed one is not. */
+  public static boolean sameFingerprint(String claimed, String canonical) {
+    if (claimed.equals(canonical)) {
+      return true; // the usual case, an answer naming the fingerprint peerbook delivered: no parsing per message
+    }
+    try {
+      return fingerprint(claimed).equals(canonical);
+    } catch (ProtocolException e) {
+      return false;
+    }
+  }
+
   /** Optional label: null or empty gives null; at most 32 characters, no control characters. */
   public static String kind(String raw) {
     if (raw == null || raw.isEmpty()) {

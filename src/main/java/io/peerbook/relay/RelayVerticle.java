@@ -17,7 +17,7 @@ import java.util.List;
 
 /**
  * Forwards offers, answers and candidates from an approved sender to the target peer of the same user, on whichever
- * node its socket lives. Routes come from the directory and are cached, kept fresh by the book events, so that
+ * node its socket lives (a target on the sender's own gateway instance is written to by that gateway directly). Routes come from the directory and are cached, kept fresh by the book events, so that
  * signaling between connected peers needs no Redis round trip and keeps working while Redis is down.
  */
 public final class RelayVerticle extends VerticleBase {
@@ -70,16 +70,13 @@ public final class RelayVerticle extends VerticleBase {
   private Future<JsonObject> forward(JsonObject body, Route route) {
     String type = body.getString("type");
     String claimed = body.getString("fingerprint");
-    if (claimed != null && !"offer".equals(type) && !matches(claimed, route.fingerprint())) {
+    if (claimed != null && !"offer".equals(type) && !Identity.sameFingerprint(claimed, route.fingerprint())) {
       return Future.failedFuture(new ProtocolException(Codes.CONFLICT,
           "fingerprint is not the current one of " + route.name()));
     }
-    JsonObject message = new JsonObject()
-        .put("source", body.getString("source"))
-        .put("fingerprint", body.getString("source_fingerprint"))
-        .put(type, body.getValue("payload"));
+    // The text was stamped and encoded by the sender's gateway: passed on as it is, never parsed here.
     JsonObject delivery = new JsonObject().put("conn", route.conn()).put("name", route.name()).put("name_key", route.nameKey())
-        .put("fingerprint", route.fingerprint()).put("message", message);
+        .put("fingerprint", route.fingerprint()).put("text", body.getString("text"));
     return Bus.requestAnywhere(vertx.eventBus(), Address.gateway(route.gateway()), delivery)
         .andThen(ar -> {
           if (ar.succeeded()) {
@@ -93,14 +90,6 @@ public final class RelayVerticle extends VerticleBase {
     return err instanceof ReplyException re
         && (re.failureType() == ReplyFailure.NO_HANDLERS
         || re.failureType() == ReplyFailure.RECIPIENT_FAILURE && re.failureCode() == Codes.OFFLINE);
-  }
-
-  private static boolean matches(String claimed, String current) {
-    try {
-      return Identity.fingerprint(claimed).equals(current);
-    } catch (ProtocolException e) {
-      return false;
-    }
   }
 
   /** Keeps the cache close to the truth: learns routes of peers that come online, forgets those that leave. */

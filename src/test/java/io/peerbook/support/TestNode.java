@@ -6,10 +6,15 @@ import io.peerbook.Peerbook;
 import io.peerbook.config.PeerbookConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -103,6 +108,23 @@ public final class TestNode implements AutoCloseable {
 
   public PeerClient connect(String email, String name, String fingerprint) {
     return connect(email, name, fingerprint, null);
+  }
+
+  /**
+   * The gateway instance holding each online peer of a user (by lower-case name), read from the presence records in
+   * Redis: where the tests check that sockets are spread over gateway instances.
+   */
+  public Map<String, String> gatewaysOf(String email) {
+    Redis redis = Redis.createClient(vertx, config.getString("redis_url"));
+    try {
+      Response online = redis.send(Request.cmd(Command.HGETALL)
+          .arg(config.getString("redis_prefix") + "{" + email + "}:online")).await();
+      Map<String, String> gateways = new HashMap<>();
+      online.getKeys().forEach(k -> gateways.put(k, new JsonObject(online.get(k).toString()).getString("gateway")));
+      return gateways;
+    } finally {
+      redis.close();
+    }
   }
 
   /** Waits for the n-th mail (counting from 1) and returns it. */
