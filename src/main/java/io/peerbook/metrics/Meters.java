@@ -1,6 +1,7 @@
 package io.peerbook.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -12,6 +13,7 @@ import io.vertx.micrometer.backends.BackendRegistries;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * peerbook's own meters, beside the ones Vert.x keeps (HTTP server, event bus, JVM), all in the Prometheus registry
@@ -23,7 +25,7 @@ public final class Meters {
   /** Histogram buckets from 50 µs to 2 s: latencies of a local Redis and of requests that time out at 1.5 s. */
   private static final Duration MIN_LATENCY = Duration.ofNanos(50_000);
   private static final Duration MAX_LATENCY = Duration.ofSeconds(2);
-  private static final Map<String, RelayedCounter> RELAYED = new ConcurrentHashMap<>();
+  private static final Map<String, Known> KNOWN = new ConcurrentHashMap<>();
 
   private Meters() {
   }
@@ -46,20 +48,10 @@ public final class Meters {
         .tag("code", String.valueOf(code)).register(registry()).increment();
   }
 
-  /** A relayed offer, answer or candidate: counted for every message, so the counter is looked up once per type. */
+  /** A relayed offer, answer or candidate. */
   public static void relayed(String type) {
-    MeterRegistry registry = registry();
-    RelayedCounter known = RELAYED.get(type);
-    if (known == null || known.registry() != registry) {
-      known = new RelayedCounter(registry, Counter.builder("peerbook_relayed_messages")
-          .description("signaling messages delivered, by type").tag("type", type).register(registry));
-      RELAYED.put(type, known);
-    }
-    known.counter().increment();
-  }
-
-  /** The registry is part of the key: a test JVM builds several Vert.x instances, each with its own registry. */
-  private record RelayedCounter(MeterRegistry registry, Counter counter) {
+    cached("relayed " + type, r -> Counter.builder("peerbook_relayed_messages")
+        .description("signaling messages delivered, by type").tag("type", type).register(r)).increment();
   }
 
   /** An approval mail: sent, failed for good, or written to the log (no SMTP host). */
@@ -70,15 +62,34 @@ public final class Meters {
 
   /** Time of one Redis command (or script, or pipeline). */
   public static Timer redis(String command, String outcome) {
-    return Timer.builder("peerbook_redis").description("Redis command latency")
-        .tag("command", command).tag("outcome", outcome).publishPercentileHistogram()
-        .minimumExpectedValue(MIN_LATENCY).maximumExpectedValue(MAX_LATENCY).register(registry());
+    return cached("redis " + command + " " + outcome, r -> Timer.builder("peerbook_redis")
+        .description("Redis command latency").tag("command", command).tag("outcome", outcome)
+        .publishPercentileHistogram().minimumExpectedValue(MIN_LATENCY).maximumExpectedValue(MAX_LATENCY).register(r));
   }
 
   /** Time of one request between verticles, by address. */
   public static Timer busRequest(String address, String outcome) {
-    return Timer.builder("peerbook_bus_requests").description("event-bus request round trips")
-        .tag("address", address).tag("outcome", outcome).publishPercentileHistogram()
-        .minimumExpectedValue(MIN_LATENCY).maximumExpectedValue(MAX_LATENCY).register(registry());
+    return cached("bus " + address + " " + outcome, r -> Timer.builder("peerbook_bus_requests")
+        .description("event-bus request round trips").tag("address", address).tag("outcome", outcome)
+        .publishPercentileHistogram().minimumExpectedValue(MIN_LATENCY).maximumExpectedValue(MAX_LATENCY).register(r));
+  }
+
+  /**
+   * A meter used on every message, connect or command, registered once and then found in a map: building and
+   * registering it each time cost a registry lookup with its tags per use (seen in the benchmarks' profiles). The
+   * registry is part of the entry, since a test JVM builds several Vert.x instances, each with its own.
+   */
+  @SuppressWarnings("unchecked")
+  private static <M extends Meter> M cached(String key, Function<MeterRegistry, M> register) {
+    MeterRegistry registry = registry();
+    Known known = KNOWN.get(key);
+    if (known == null || known.registry() != registry) {
+      known = new Known(registry, register.apply(registry));
+      KNOWN.put(key, known);
+    }
+    return (M) known.meter();
+  }
+
+  private record Known(MeterRegistry registry, Meter meter) {
   }
 }
