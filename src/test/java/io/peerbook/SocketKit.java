@@ -2,6 +2,7 @@ package io.peerbook;
 
 import io.peerbook.support.Admin;
 import io.peerbook.support.Frames;
+import io.peerbook.support.PeerClient;
 import io.peerbook.support.RawHandshake;
 import io.peerbook.support.TestNode;
 import io.vertx.core.json.JsonObject;
@@ -14,12 +15,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /** Shared helpers of the socket tests: provisioning approved peers through the admin API, raw /ws handshakes. */
 final class SocketKit {
   static final String ADMIN_TOKEN = "t";
+  private static final int PLACEMENT_ATTEMPTS = 8;
 
   private SocketKit() {
   }
@@ -38,6 +43,29 @@ final class SocketKit {
     provision(node, email, name, fingerprint, null, null);
   }
 
+  /**
+   * Reconnects a peer until its socket is on another gateway instance than {@code apartFrom}'s (Vert.x hands new
+   * connections to a node's gateway instances in turn), each older socket closed as replaced (4409). Returns the
+   * socket that is apart, its status read and its inbox empty.
+   */
+  static PeerClient apart(TestNode node, String email, String apartFrom, String name, PeerClient connected,
+                          Supplier<PeerClient> reconnect) {
+    PeerClient peer = connected;
+    for (int i = 0; i < PLACEMENT_ATTEMPTS; i++) {
+      Map<String, String> gateways = node.gatewaysOf(email);
+      String key = name.toLowerCase(Locale.ROOT);
+      String otherKey = apartFrom.toLowerCase(Locale.ROOT);
+      assertTrue(gateways.containsKey(key) && gateways.containsKey(otherKey), "both online: " + gateways);
+      if (!gateways.get(key).equals(gateways.get(otherKey))) {
+        return peer;
+      }
+      PeerClient newer = reconnect.get();
+      newer.expectCode(200);
+      assertEquals(4409, peer.awaitClose());
+      peer = newer;
+    }
+    return fail(name + " stayed on " + apartFrom + "'s gateway instance after " + PLACEMENT_ATTEMPTS + " reconnects");
+  }
   static JsonObject book(TestNode node, String email) {
     return Admin.book(node.port, ADMIN_TOKEN, email);
   }

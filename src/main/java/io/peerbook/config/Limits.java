@@ -16,9 +16,11 @@ import java.util.List;
  * @param trustedProxies         peers whose {@code X-Forwarded-For} is believed
  * @param maxWriteQueue          bytes the server holds for one socket that does not read; then it is closed
  * @param mailRetries            seconds to wait before each new attempt of a mail the SMTP server refused
+ * @param routeCache             routes of signaling targets each gateway instance keeps; 0: none (every message to a
+ *                               socket on another instance is routed through the relay and the directory)
  */
 public record Limits(int maxConnections, int maxConnectionsPerUser, int maxPeers, int maxRequestsPerAddress,
-                     List<AddressRange> trustedProxies, int maxWriteQueue, List<Integer> mailRetries) {
+                     List<AddressRange> trustedProxies, int maxWriteQueue, List<Integer> mailRetries, int routeCache) {
   /** One message of the protocol must fit, or a socket could be closed for a single reply. */
   static final int MIN_WRITE_QUEUE = 1024;
   static final int MAX_RETRY_SECONDS = 3600;
@@ -28,7 +30,7 @@ public record Limits(int maxConnections, int maxConnectionsPerUser, int maxPeers
     return new JsonObject()
         .put("max_connections", 10_000).put("max_connections_per_user", 20).put("max_peers", 100)
         .put("max_requests_per_address", 20).put("trusted_proxies", "")
-        .put("max_write_queue", 1024 * 1024).put("mail_retries", "2,10,60");
+        .put("max_write_queue", 1024 * 1024).put("mail_retries", "2,10,60").put("route_cache", 100_000);
   }
 
   static Limits from(JsonObject j) {
@@ -40,7 +42,7 @@ public record Limits(int maxConnections, int maxConnectionsPerUser, int maxPeers
         PeerbookConfig.positive(j, "max_connections_per_user"), PeerbookConfig.positive(j, "max_peers"),
         PeerbookConfig.nonNegative(j, "max_requests_per_address"),
         PeerbookConfig.list(j, "trusted_proxies").stream().map(AddressRange::parse).toList(),
-        writeQueue, retries(j));
+        writeQueue, retries(j), PeerbookConfig.nonNegative(j, "route_cache"));
   }
 
   private static List<Integer> retries(JsonObject j) {

@@ -4,5 +4,6 @@ import io.peerbook.config.PeerbookConfig;
 import io.vertx.core.Vertx;
 
 /** What every socket of one gateway instance shares. */
-record GatewayContext(Vertx vertx, PeerbookConfig cfg, String gatewayId, Connections connections, IceServers ice) {
+record GatewayContext(Vertx vertx, PeerbookConfig cfg, String gatewayId, Connections connections, IceServers ice,
+                      Forwarding forwarding) {
 }

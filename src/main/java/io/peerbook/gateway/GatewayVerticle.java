@@ -58,8 +58,9 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     cfg = PeerbookConfig.from(config());
     String gatewayId = cfg.nodeId() + "." + UUID.randomUUID().toString().substring(0, 8);
-    ctx = new GatewayContext(vertx, cfg, gatewayId,
-        new Connections(NodeConnections.of(vertx), cfg.limits().maxConnections()), new IceServers(cfg));
+    Connections connections = new Connections(NodeConnections.of(vertx), cfg.limits().maxConnections());
+    ctx = new GatewayContext(vertx, cfg, gatewayId, connections, new IceServers(cfg),
+        new Forwarding(vertx, connections, new RouteCache(cfg.limits().routeCache())));
     Router router = Router.router(vertx);
     new HealthRoutes(vertx, cfg).mount(router);
     pageEvents = new PageEvents(vertx);
@@ -101,6 +102,7 @@ public final class GatewayVerticle extends VerticleBase {
         vertx.eventBus().<JsonObject>consumer(Address.gateway(gatewayId), this::deliver).completion(),
         vertx.eventBus().<JsonObject>consumer(Address.BOOK_EVENTS.address(), msg -> {
           pageEvents.publish(msg.body());
+          ctx.forwarding().routes().track(msg.body());
           onBookEvent(msg.body());
         }).completion(),
         server.listen().onSuccess(s -> LOG.info("gateway {} listening on {}:{}", gatewayId, cfg.httpHost(), s.actualPort()))));

@@ -502,32 +502,10 @@ final class PeerSession {
     // What the target gets, stamped from this approved connection and encoded once, whichever way it goes.
     String text = new JsonObject().put("source", name).put("fingerprint", fingerprint).put(type, msg.getValue(type))
         .encode();
-    PeerSession local = ctx.connections().approved(email, Identity.nameKey(t));
-    if (local != null) {
-      return signalHere(local, type, (String) claimed, text, id, echoTarget);
-    }
-    JsonObject body = new JsonObject().put("email", email).put("target", t).put("type", type)
-        .put("fingerprint", "offer".equals(type) ? null : claimed).put("text", text);
-    return Bus.request(ctx.vertx().eventBus(), Address.RELAY_SIGNAL, body).transform(ar -> ar.succeeded()
-        ? Future.succeededFuture()
-        : reply(id, echoTarget, Bus.code(ar.cause()), Bus.text(ar.cause())));
-  }
-
-  /**
-   * The target's socket is on this gateway instance: written here, on the one thread that handles both sockets, with
-   * no event-bus hop. The checks are the relay's and the delivery's: the same codes and texts either way.
-   */
-  private Future<Void> signalHere(PeerSession target, String type, String claimed, String text, Object id,
-                                  String echoTarget) {
-    if (claimed != null && !"offer".equals(type) && !Identity.sameFingerprint(claimed, target.fingerprint())) {
-      return reply(id, echoTarget, Codes.CONFLICT, "fingerprint is not the current one of " + target.name());
-    }
-    Future<Void> written = target.sendText(text);
-    if (written.failed()) {
-      return reply(id, echoTarget, Codes.OFFLINE, written.cause().getMessage());
-    }
-    Meters.relayed(type);
-    return Future.succeededFuture();
+    return ctx.forwarding().forward(email, t, type, "offer".equals(type) ? null : (String) claimed, text)
+        .transform(ar -> ar.succeeded()
+            ? Future.succeededFuture()
+            : reply(id, echoTarget, Bus.code(ar.cause()), Bus.text(ar.cause())));
   }
 
   private Future<Void> request(Address address, JsonObject body, Object id, String target) {

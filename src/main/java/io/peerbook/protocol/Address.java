@@ -44,19 +44,20 @@ public enum Address {
   MAILER_SESSION("peerbook.mailer.session"),
 
   /**
-   * {email, target, type, fingerprint?, text} → {}. Forwards one signaling message, {@code text} being what the target
-   * gets, already stamped and encoded by the sender's gateway.
+   * {email, target, type, fingerprint?, text} → {name, name_key, fingerprint, gateway, conn}: the route it used.
+   * Forwards one signaling message whose route the sender's gateway does not know, {@code text} being what the target
+   * gets, already stamped and encoded by the sender's gateway; fails 404, 409, 480, 503.
    */
   RELAY_SIGNAL("peerbook.relay.signal"),
 
   /**
-   * Published to every gateway and relay of the cluster when a book or presence changes:
+   * Published to every gateway of the cluster when a book or presence changes:
    * {event: online|offline|approved|renamed|removed|rejected|replaced|requested, email, ...}; see {@link BookEvent}.
    */
   BOOK_EVENTS("peerbook.book.events"),
   /**
    * Prefix of each gateway instance's own address ({@code peerbook.gateway.<gateway id>}):
-   * {conn, name, name_key, fingerprint, text} → {}; fails 480 with the final text when that connection is gone,
+   * {name, name_key, fingerprint, gateway, conn, text} → {}; fails 480 with the final text when that connection is gone,
    * no longer that peer, or closed for not reading.
    */
   GATEWAY_DELIVER("peerbook.gateway.");

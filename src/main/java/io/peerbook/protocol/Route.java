@@ -1,0 +1,46 @@
+package io.peerbook.protocol;
+
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Where an approved, online peer is connected: its gateway instance and connection, and its current identity. The
+ * directory answers routes, the gateways cache them, and a delivery along one is checked by the gateway that holds
+ * the connection, so a stale route never reaches the wrong socket.
+ */
+public record Route(String name, String nameKey, String fingerprint, String gateway, String conn) {
+
+  public static Route from(JsonObject j) {
+    return new Route(j.getString("name"), j.getString("name_key"), j.getString("fingerprint"),
+        j.getString("gateway"), j.getString("conn"));
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject().put("name", name).put("name_key", nameKey).put("fingerprint", fingerprint)
+        .put("gateway", gateway).put("conn", conn);
+  }
+
+  /** The body of a delivery to {@code peerbook.gateway.<gateway>}: this route's connection, and the text to write. */
+  public JsonObject delivery(String text) {
+    return toJson().put("text", text);
+  }
+
+  /**
+   * The 409 of an answer or candidate that names a fingerprint other than this peer's current one, or null. An offer's
+   * fingerprint is never checked (the sender passes null for it).
+   */
+  public ProtocolException conflict(String claimed) {
+    if (claimed == null || Identity.sameFingerprint(claimed, fingerprint)) {
+      return null;
+    }
+    return new ProtocolException(Codes.CONFLICT, "fingerprint is not the current one of " + name);
+  }
+
+  /** A delivery failed because the route is stale: the socket is gone or someone else's now, or its gateway left. */
+  public static boolean isGone(Throwable err) {
+    return err instanceof ReplyException re
+        && (re.failureType() == ReplyFailure.NO_HANDLERS
+        || re.failureType() == ReplyFailure.RECIPIENT_FAILURE && re.failureCode() == Codes.OFFLINE);
+  }
+}
