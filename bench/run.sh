@@ -34,4 +34,6 @@ if [[ ! -f bench/node_modules/peer/package.json ]]; then
   (cd bench && npm install --no-package-lock --no-audit --no-fund --loglevel=error)
 fi
 
-exec java -jar bench/target/peerbook-bench.jar "$@"
+# The load generator gets a fixed, pre-touched heap as the Java servers do: with the JVM's default it shrank to
+# about 100 MiB and paused for a young GC every 0.4 s (3-4 ms each), which showed in the round trips it measured.
+exec java ${BENCH_LOADGEN_OPTS:--Xms1g -Xmx1g -XX:+AlwaysPreTouch} -jar bench/target/peerbook-bench.jar "$@"
