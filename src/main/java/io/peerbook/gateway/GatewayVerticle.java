@@ -29,8 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The HTTP side: {@code /ws} for peers, the approval page, the admin API and health checks. Holds the sockets of
- * this instance and delivers to them what the relay and the book events address to them; book events also go to
- * the approval pages open on this instance. Each instance has its own delivery address
+ * this instance, forwards their signaling ({@link Forwarding}), and delivers to them what other gateways, the relay
+ * and the book events address to them; book events also go to the approval pages open on this instance and keep the
+ * route cache fresh. Each instance has its own delivery address
  * ({@code peerbook.gateway.<id>}), registered once at start, so connecting a peer costs no cluster-wide
  * registration: the directory records which gateway and connection a peer is on.
  */
