@@ -334,6 +334,31 @@ class BookChangesTest {
   }
 
   @Test
+  @DisplayName("renaming to the name of a request waiting for approval is refused (409) and changes nothing; approving the request then adds a device and replaces none")
+  void renamingToAWaitingRequestsNameIsRefused() {
+    String laptopFp = Fingerprints.random();
+    provision(node, ALICE, "Laptop", laptopFp, "client");
+    PeerClient laptop = online(node, ALICE, "Laptop", laptopFp);
+    SignedIn person = PresenceFixtures.signIn(node, ALICE);
+
+    String location = person.act("rename", Map.of("name", "Laptop", "new_name", "doorbell"));
+    assertTrue(location.contains("error=409"), location);
+    String shown = person.browser().get(location).body();
+    assertTrue(shown.contains("waiting above"), shown);
+    assertEquals(laptopFp, find(list(laptop), "Laptop").getString("fingerprint"), "the rename went through");
+    laptop.expectNothingBeforePong();
+
+    String approved = person.act("approve", Map.of("name", "Doorbell", "fingerprint", person.waitingFingerprint()));
+    assertFalse(approved.contains("error="), approved);
+    person.waiting().expectCode(200);
+    assertUpdate(laptop.nextUpdate(), "approved", "Doorbell", person.waitingFingerprint(), "camera", true);
+    JsonArray after = list(laptop);
+    assertEquals(2, after.size(), after.encode());
+    assertEquals(laptopFp, find(after, "Laptop").getString("fingerprint"));
+    assertEquals(true, find(after, "Laptop").getBoolean("online"));
+  }
+
+  @Test
   @DisplayName("a rename that only changes the case of the name works and is announced")
   void renamingToAnotherCaseWorks() {
     String deskFp = Fingerprints.random();

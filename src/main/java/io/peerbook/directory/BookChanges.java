@@ -190,7 +190,7 @@ final class BookChanges extends BookAccess {
       PeerRecord current = stored.rec();
       PeerRecord next = current.withName(newName);
       deadline.check();
-      return RENAME.run(redis, List.of(keys.peers(email), keys.online(email), keys.lastSeen(email)),
+      return RENAME.run(redis, List.of(keys.peers(email), keys.online(email), keys.lastSeen(email), keys.pending(email)),
           List.of(key, newKey, stored.raw(), next.encode())).compose(r -> {
             String outcome = r.get(0).toString();
             if ("retry".equals(outcome)) {
@@ -198,6 +198,10 @@ final class BookChanges extends BookAccess {
             }
             if ("taken".equals(outcome)) {
               throw new ProtocolException(Codes.CONFLICT, "the name " + newName + " is taken");
+            }
+            if ("waiting".equals(outcome)) {
+              throw new ProtocolException(Codes.CONFLICT, "a device named " + newName
+                  + " is waiting for approval: approve or reject it first");
             }
             boolean online = isOnline(emptyToNull(r.get(1)), next.fingerprint());
             JsonObject location = location(r.get(1));

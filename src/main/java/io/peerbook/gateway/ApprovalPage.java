@@ -233,7 +233,8 @@ final class ApprovalPage {
       case "400" -> rename ? "That name is not valid: 1 to 64 characters, no control characters."
           : "That request is not valid; reload the page and try again.";
       case "404" -> "That device or request is no longer there.";
-      case "409" -> rename ? "That name is already taken."
+      case "409" -> rename ? "That name is already taken, by a device or by a request waiting above: approve or reject "
+          + "the request first."
           : "That could not be done as the book stands now (it may already hold as many devices as allowed: remove one "
               + "first); reload the page and look again.";
       default -> "peerbook cannot reach its storage right now; nothing was changed. Try again.";

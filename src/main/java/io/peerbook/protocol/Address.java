@@ -27,7 +27,10 @@ public enum Address {
   DIRECTORY_REJECT("peerbook.directory.reject"),
   /** {email, name} → {}. Removes an approved peer; fails 404. */
   DIRECTORY_REMOVE("peerbook.directory.remove"),
-  /** {email, name, new_name} → {}. Renames an approved peer; fails 404, 400 (invalid) or 409 (taken). */
+  /**
+   * {email, name, new_name} → {}. Renames an approved peer; fails 404, 400 (invalid) or 409 (taken, or asked for by a
+   * request waiting for approval).
+   */
   DIRECTORY_RENAME("peerbook.directory.rename"),
   /** {email, name, fingerprint, kind?, properties} → {created: bool}. Creates or updates an approved peer (admin API). */
   DIRECTORY_PUT_PEER("peerbook.directory.put-peer"),
