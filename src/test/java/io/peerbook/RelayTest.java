@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import static io.peerbook.SocketKit.provision;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -71,7 +72,7 @@ class RelayTest {
    * Where Beta's socket must be before a case starts: here anywhere (one gateway instance holds both). Returns the
    * socket to use, connected and with an empty inbox, as is Alpha's.
    */
-  PeerClient placeBeta(PeerClient connected, java.util.function.Supplier<PeerClient> reconnect) {
+  PeerClient placeBeta(PeerClient connected, Supplier<PeerClient> reconnect) {
     return connected;
   }
 

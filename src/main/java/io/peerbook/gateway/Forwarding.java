@@ -65,9 +65,9 @@ final class Forwarding {
   }
 
   private static Future<Void> toSocket(PeerSession target, String type, String claimed, String text) {
-    if (claimed != null && !Identity.sameFingerprint(claimed, target.fingerprint())) {
-      return Future.failedFuture(new ProtocolException(Codes.CONFLICT,
-          "fingerprint is not the current one of " + target.name()));
+    ProtocolException conflict = Route.conflict(claimed, target.name(), target.fingerprint());
+    if (conflict != null) {
+      return Future.failedFuture(conflict);
     }
     Future<Void> written = target.sendText(text);
     if (written.failed()) {

@@ -25,7 +25,11 @@ public final class Meters {
   /** Histogram buckets from 50 µs to 2 s: latencies of a local Redis and of requests that time out at 1.5 s. */
   private static final Duration MIN_LATENCY = Duration.ofNanos(50_000);
   private static final Duration MAX_LATENCY = Duration.ofSeconds(2);
-  private static final Map<String, Known> KNOWN = new ConcurrentHashMap<>();
+  /** Meters registered once, by meter and by tag values: see {@link #cached}. */
+  private static final Map<String, Known> ERRORS = new ConcurrentHashMap<>();
+  private static final Map<String, Known> RELAYED = new ConcurrentHashMap<>();
+  private static final Map<String, Known> REDIS = new ConcurrentHashMap<>();
+  private static final Map<String, Known> BUS = new ConcurrentHashMap<>();
 
   private Meters() {
   }
@@ -44,13 +48,14 @@ public final class Meters {
 
   /** An error code a peer was sent. */
   public static void error(int code) {
-    Counter.builder("peerbook_errors").description("errors sent to peers, by protocol code")
-        .tag("code", String.valueOf(code)).register(registry()).increment();
+    String tag = String.valueOf(code);
+    cached(ERRORS, tag, r -> Counter.builder("peerbook_errors").description("errors sent to peers, by protocol code")
+        .tag("code", tag).register(r)).increment();
   }
 
   /** A relayed offer, answer or candidate. */
   public static void relayed(String type) {
-    cached("relayed " + type, r -> Counter.builder("peerbook_relayed_messages")
+    cached(RELAYED, type, r -> Counter.builder("peerbook_relayed_messages")
         .description("signaling messages delivered, by type").tag("type", type).register(r)).increment();
   }
 
@@ -62,30 +67,31 @@ public final class Meters {
 
   /** Time of one Redis command (or script, or pipeline). */
   public static Timer redis(String command, String outcome) {
-    return cached("redis " + command + " " + outcome, r -> Timer.builder("peerbook_redis")
+    return cached(REDIS, command + " " + outcome, r -> Timer.builder("peerbook_redis")
         .description("Redis command latency").tag("command", command).tag("outcome", outcome)
         .publishPercentileHistogram().minimumExpectedValue(MIN_LATENCY).maximumExpectedValue(MAX_LATENCY).register(r));
   }
 
   /** Time of one request between verticles, by address. */
   public static Timer busRequest(String address, String outcome) {
-    return cached("bus " + address + " " + outcome, r -> Timer.builder("peerbook_bus_requests")
+    return cached(BUS, address + " " + outcome, r -> Timer.builder("peerbook_bus_requests")
         .description("event-bus request round trips").tag("address", address).tag("outcome", outcome)
         .publishPercentileHistogram().minimumExpectedValue(MIN_LATENCY).maximumExpectedValue(MAX_LATENCY).register(r));
   }
 
   /**
-   * A meter used on every message, connect or command, registered once and then found in a map: building and
-   * registering it each time cost a registry lookup with its tags per use (seen in the benchmarks' profiles). The
-   * registry is part of the entry, since a test JVM builds several Vert.x instances, each with its own.
+   * A meter used on every message, error, connect or command, registered once and then found in its meter's map by
+   * its tag values: building and registering it each time cost a registry lookup with its tags per use (seen in the
+   * benchmarks' profiles). The registry is part of the entry, since a test JVM builds several Vert.x instances, each
+   * with its own.
    */
   @SuppressWarnings("unchecked")
-  private static <M extends Meter> M cached(String key, Function<MeterRegistry, M> register) {
+  private static <M extends Meter> M cached(Map<String, Known> meters, String tags, Function<MeterRegistry, M> register) {
     MeterRegistry registry = registry();
-    Known known = KNOWN.get(key);
+    Known known = meters.get(tags);
     if (known == null || known.registry() != registry) {
       known = new Known(registry, register.apply(registry));
-      KNOWN.put(key, known);
+      meters.put(tags, known);
     }
     return (M) known.meter();
   }

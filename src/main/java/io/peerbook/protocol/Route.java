@@ -31,6 +31,11 @@ public record Route(String name, String nameKey, String fingerprint, String gate
    * fingerprint is never checked (the sender passes null for it).
    */
   public ProtocolException conflict(String claimed) {
+    return conflict(claimed, name, fingerprint);
+  }
+
+  /** The same check against a peer known otherwise than by a route (a socket of the sender's own gateway). */
+  public static ProtocolException conflict(String claimed, String name, String fingerprint) {
     if (claimed == null || Identity.sameFingerprint(claimed, fingerprint)) {
       return null;
     }
