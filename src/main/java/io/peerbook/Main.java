@@ -1,5 +1,7 @@
 package io.peerbook;
 
+import io.peerbook.cluster.ClusterView;
+import io.peerbook.cluster.Clustering;
 import io.peerbook.config.ConfigException;
 import io.peerbook.config.ConfigLoader;
 import io.peerbook.config.PeerbookConfig;
@@ -11,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /** {@code java -jar peerbook.jar}: reads the configuration, starts Redis if none is configured, deploys, and stops cleanly. */
@@ -36,10 +39,17 @@ public final class Main {
       embedded = EmbeddedRedis.start(Path.of(cfg.dataDir()));
       merged.put("redis_url", embedded.url());
     }
-    JsonObject config = cfg.toJson(merged);
     Vertx vertx;
+    ClusterView cluster;
     try {
-      vertx = cfg.clustered() ? Clustering.start(cfg).await(60, TimeUnit.SECONDS) : Vertx.vertx(Meters.vertxOptions());
+      if (cfg.clustered()) {
+        Clustering.Joined joined = Clustering.start(cfg).await(60, TimeUnit.SECONDS);
+        vertx = joined.vertx();
+        cluster = joined.view();
+      } else {
+        vertx = Vertx.vertx(Meters.vertxOptions());
+        cluster = ClusterView.standalone(UUID.randomUUID().toString());
+      }
     } catch (ConfigException e) {
       System.err.println("peerbook: configuration error: " + e.getMessage());
       if (embedded != null) {
@@ -50,7 +60,7 @@ public final class Main {
     }
     Peerbook peerbook;
     try {
-      peerbook = Peerbook.deploy(vertx, config).await(60, TimeUnit.SECONDS);
+      peerbook = Peerbook.deploy(vertx, merged, cluster).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.error("peerbook did not start", e);
       vertx.close();

@@ -1,10 +1,12 @@
 package io.peerbook;
 
+import io.peerbook.cluster.ClusterView;
 import io.peerbook.config.PeerbookConfig;
 import io.peerbook.directory.DirectoryVerticle;
 import io.peerbook.gateway.GatewayVerticle;
 import io.peerbook.mailer.MailerVerticle;
 import io.peerbook.relay.RelayVerticle;
+import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -15,6 +17,8 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * Deploys peerbook's verticles on one Vert.x instance, with the instance counts of the configuration: the services
@@ -38,27 +42,34 @@ public final class Peerbook {
     return nodeId;
   }
 
+  /** An unclustered node: a cluster of one, known by the configuration's {@code node_id} or a fresh one. */
   public static Future<Peerbook> deploy(Vertx vertx, JsonObject given) {
-    JsonObject config = given.copy();
-    if (vertx.isClustered()) {
-      // On a cluster a node is known by its cluster member id: membership tells whether its peers are still online.
-      config.put("node_id", ((io.vertx.core.internal.VertxInternal) vertx).clusterManager().getNodeId());
-    }
+    String id = given.getString("node_id");
+    return deploy(vertx, given, ClusterView.standalone(id == null ? UUID.randomUUID().toString() : id));
+  }
+
+  /**
+   * Deploys on a node of {@code cluster}. The node id is decided here, once, and put into the configuration every
+   * verticle instance reads: instances that each made up their own would take one another's records for a dead
+   * node's.
+   */
+  public static Future<Peerbook> deploy(Vertx vertx, JsonObject given, ClusterView cluster) {
+    JsonObject config = given.copy().put("node_id", cluster.nodeId());
     PeerbookConfig cfg = PeerbookConfig.from(config);
     if (vertx.exceptionHandler() == null) {
       // What a handler throws and nobody caught: Vert.x keeps the verticle running; this logs it once, with its cause.
       vertx.exceptionHandler(err -> LOG.error("unexpected error in a handler; the node keeps running", err));
     }
     List<String> ids = new ArrayList<>();
-    return deploy(vertx, config, cfg, "directory", DirectoryVerticle.class, ids)
-        .compose(v -> deploy(vertx, config, cfg, "mailer", MailerVerticle.class, ids))
-        .compose(v -> deploy(vertx, config, cfg, "relay", RelayVerticle.class, ids))
-        .compose(v -> deploy(vertx, config, cfg, "gateway", GatewayVerticle.class, ids))
-        .map(v -> new Peerbook(vertx, ids, cfg.nodeId()));
+    return deploy(vertx, config, cfg, "directory", () -> new DirectoryVerticle(cluster), ids)
+        .compose(v -> deploy(vertx, config, cfg, "mailer", MailerVerticle::new, ids))
+        .compose(v -> deploy(vertx, config, cfg, "relay", RelayVerticle::new, ids))
+        .compose(v -> deploy(vertx, config, cfg, "gateway", () -> new GatewayVerticle(cluster), ids))
+        .map(v -> new Peerbook(vertx, ids, cluster.nodeId()));
   }
 
   private static Future<Void> deploy(Vertx vertx, JsonObject config, PeerbookConfig cfg, String name,
-                                     Class<? extends io.vertx.core.Deployable> verticle, List<String> ids) {
+                                     Supplier<? extends Deployable> verticle, List<String> ids) {
     DeploymentOptions options = new DeploymentOptions().setConfig(config).setInstances(cfg.instances().get(name));
     return vertx.deployVerticle(verticle, options).onSuccess(ids::add).mapEmpty();
   }

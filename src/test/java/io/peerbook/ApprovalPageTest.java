@@ -772,7 +772,7 @@ class ApprovalPageTest {
 
   /** The card that shows this (HTML-escaped) name as its heading. */
   private static String row(String html, String name) {
-    String shown = ">" + io.peerbook.protocol.Html.escape(name) + "<";
+    String shown = ">" + io.peerbook.web.Html.escape(name) + "<";
     Matcher m = ROW.matcher(html);
     while (m.find()) {
       if (m.group().contains(shown)) {

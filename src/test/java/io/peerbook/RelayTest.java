@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
+import static io.peerbook.SocketKit.assertError;
 import static io.peerbook.SocketKit.provision;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -100,16 +101,6 @@ class RelayTest {
 
   private static JsonObject delivery(String source, String fingerprint, String type, Object payload) {
     return new JsonObject().put("source", source).put("fingerprint", fingerprint).put(type, payload);
-  }
-
-  /** Asserts an error object: exactly code, text, id and target. */
-  private static JsonObject assertError(JsonObject m, int code, Object id, String target) {
-    assertEquals(code, m.getInteger("code", -1), m.encode());
-    assertTrue(m.getString("text", "").length() > 0, m.encode());
-    assertEquals(id, m.getValue("id"), m.encode());
-    assertEquals(target, m.getValue("target"), m.encode());
-    assertEquals(Set.of("code", "text", "id", "target"), m.fieldNames(), m.encode());
-    return m;
   }
 
   private static JsonObject sdp(String type) {

@@ -12,9 +12,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -120,5 +122,22 @@ final class SocketKit {
   /** A handshake with the parameters URL-encoded (null ones left out). */
   static Handshake handshake(int port, String email, String name, String fingerprint, String kind, String origin) {
     return handshake(port, io.peerbook.support.PeerClient.query(email, name, fingerprint, kind), origin);
+  }
+
+  /** Asserts an error object: exactly code, text and the given id / target (absent when null). */
+  static JsonObject assertError(JsonObject m, int code, Object id, String target) {
+    assertEquals(code, m.getInteger("code", -1), m.encode());
+    assertTrue(m.getString("text", "").length() > 0, "an error has a text: " + m.encode());
+    assertEquals(id, m.getValue("id"), "id of " + m.encode());
+    assertEquals(target, m.getValue("target"), "target of " + m.encode());
+    Set<String> expected = new HashSet<>(Set.of("code", "text"));
+    if (id != null) {
+      expected.add("id");
+    }
+    if (target != null) {
+      expected.add("target");
+    }
+    assertEquals(expected, m.fieldNames(), m.encode());
+    return m;
   }
 }

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import static io.peerbook.SocketKit.assertError;
 import static io.peerbook.SocketKit.provision;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -86,22 +87,6 @@ class SocketMessagesTest {
 
   private static JsonObject cmd(String command) {
     return new JsonObject().put("command", command);
-  }
-
-  /** Asserts an error object: exactly code, text and the given id / target (absent when null). */
-  private static void assertError(JsonObject m, int code, Object id, String target) {
-    assertEquals(code, m.getInteger("code", -1), m.encode());
-    assertTrue(m.getString("text", "").length() > 0, "an error has a text: " + m.encode());
-    assertEquals(id, m.getValue("id"), "id of " + m.encode());
-    assertEquals(target, m.getValue("target"), "target of " + m.encode());
-    Set<String> expected = new HashSet<>(Set.of("code", "text"));
-    if (id != null) {
-      expected.add("id");
-    }
-    if (target != null) {
-      expected.add("target");
-    }
-    assertEquals(expected, m.fieldNames(), m.encode());
   }
 
   /** A ping with an id, and asserts its pong is the next message (the socket is still open and usable). */

@@ -33,8 +33,7 @@ public record AddressRange(byte[] network, int prefixBits) {
 
   /** True when {@code address} (4 or 16 bytes; an IPv4-mapped IPv6 address counts as IPv4) is in this range. */
   public boolean contains(byte[] address) {
-    byte[] a = address.length == 16 && network.length == 4 && ipv4Mapped(address)
-        ? Arrays.copyOfRange(address, 12, 16) : address;
+    byte[] a = network.length == 4 ? unmapped(address) : address;
     if (a.length != network.length) {
       return false;
     }
@@ -52,14 +51,20 @@ public record AddressRange(byte[] network, int prefixBits) {
     return (a[full] & mask) == (network[full] & mask);
   }
 
-  /** {@code ::ffff:a.b.c.d}: how a dual-stack socket may show an IPv4 client. */
-  private static boolean ipv4Mapped(byte[] a) {
+  /**
+   * The IPv4 address of an IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}, how a dual-stack socket may show an
+   * IPv4 client); any other address as it is.
+   */
+  public static byte[] unmapped(byte[] a) {
+    if (a.length != 16) {
+      return a;
+    }
     for (int i = 0; i < 10; i++) {
       if (a[i] != 0) {
-        return false;
+        return a;
       }
     }
-    return a[10] == (byte) 0xff && a[11] == (byte) 0xff;
+    return a[10] == (byte) 0xff && a[11] == (byte) 0xff ? Arrays.copyOfRange(a, 12, 16) : a;
   }
 
   @Override

@@ -8,7 +8,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * The whole configuration, read once: built-in defaults, then the JSON file, then {@code PEERBOOK_*} variables.
@@ -111,7 +110,7 @@ public record PeerbookConfig(
         bool(j, "clustered"), string(j, "cluster_name", "peerbook"), port(j, "cluster_port"),
         string(j, "cluster_host", null), list(j, "cluster_members"), port(j, "cluster_bus_port"),
         list(j, "turn_urls"), string(j, "turn_secret", null), positive(j, "turn_ttl"), list(j, "stun_urls"),
-        Map.copyOf(instances), string(j, "node_id", UUID.randomUUID().toString()), Limits.from(j));
+        Map.copyOf(instances), string(j, "node_id", null), Limits.from(j));
   }
 
   public boolean smtpEnabled() {
@@ -124,11 +123,6 @@ public record PeerbookConfig(
 
   public boolean https() {
     return publicUrl.startsWith("https://");
-  }
-
-  /** The JSON handed to every verticle: the same settings, with this node's id fixed. */
-  public JsonObject toJson(JsonObject merged) {
-    return merged.copy().put("node_id", nodeId);
   }
 
   private static String string(JsonObject j, String key, String def) {

@@ -1,10 +1,9 @@
 package io.peerbook.directory;
 
+import io.peerbook.cluster.ClusterView;
 import io.peerbook.redis.Keys;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.VertxInternal;
-import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
@@ -30,18 +29,17 @@ final class NodeMembership {
   private final Redis redis;
   private final Keys keys;
   private final String nodeId;
-  private final ClusterManager cluster;
+  private final ClusterView cluster;
   private final Function<String, Future<Void>> reap;
   private long timer = -1;
 
   /** @param reap clears the presence records of a dead node */
-  NodeMembership(Vertx vertx, Redis redis, Keys keys, String nodeId, Function<String, Future<Void>> reap) {
+  NodeMembership(Vertx vertx, Redis redis, Keys keys, ClusterView cluster, Function<String, Future<Void>> reap) {
     this.vertx = vertx;
     this.redis = redis;
     this.keys = keys;
-    this.nodeId = nodeId;
-    // The cluster manager is not public API, but its member list is what "this node is alive" means.
-    this.cluster = vertx.isClustered() ? ((VertxInternal) vertx).clusterManager() : null;
+    this.nodeId = cluster.nodeId();
+    this.cluster = cluster;
     this.reap = reap;
   }
 
@@ -63,10 +61,7 @@ final class NodeMembership {
   }
 
   boolean isAlive(String node) {
-    if (nodeId.equals(node)) {
-      return true;
-    }
-    return cluster != null && node != null && cluster.isActive() && cluster.getNodes().contains(node);
+    return cluster.isMember(node);
   }
 
   private Future<Void> register() {
@@ -74,7 +69,7 @@ final class NodeMembership {
   }
 
   private void check() {
-    if (cluster != null && !cluster.isActive()) {
+    if (!cluster.active()) {
       return; // cut off from the cluster: every other node looks dead from here, and must not be reaped
     }
     register()

@@ -3,6 +3,7 @@ package io.peerbook.directory;
 import io.peerbook.protocol.Address;
 import io.peerbook.protocol.BookEvent;
 import io.peerbook.protocol.Codes;
+import io.peerbook.protocol.Disconnect;
 import io.peerbook.protocol.Identity;
 import io.peerbook.redis.Keys;
 import io.peerbook.redis.LuaScript;
@@ -125,14 +126,15 @@ final class Presence extends BookAccess {
   }
 
   Future<JsonObject> disconnect(JsonObject body) {
-    String email = body.getString("email");
-    String key = body.getString("name_key");
+    Disconnect leaving = Disconnect.from(body);
+    String email = leaving.email();
+    String key = leaving.nameKey();
     List<String> k = List.of(keys.online(email), keys.waiting(email), keys.peers(email), keys.lastSeen(email));
-    String field = Keys.requestField(key, body.getString("fingerprint"));
-    List<String> args = List.of(key, field, body.getString("conn"));
+    String field = Keys.requestField(key, leaving.fingerprint());
+    List<String> args = List.of(key, field, leaving.conn());
     return DISCONNECT.run(redis, k, args).compose(r -> {
       // Only what this socket held leaves the node's records: a replacing socket on this node holds the same member.
-      Request untrack = Request.cmd(Command.SREM).arg(keys.nodeRecords(body.getString("node", cfg.nodeId())));
+      Request untrack = Request.cmd(Command.SREM).arg(keys.nodeRecords(leaving.node()));
       boolean online = r.get(0).toInteger() == 1;
       boolean waiting = r.get(1).toInteger() == 1;
       if (online) {

@@ -1,6 +1,7 @@
 package io.peerbook.directory;
 
 import io.netty.util.NetUtil;
+import io.peerbook.config.AddressRange;
 import io.peerbook.redis.Keys;
 import io.peerbook.redis.LuaScript;
 import io.vertx.core.Future;
@@ -42,22 +43,11 @@ final class RequestQuota {
    * client would have 2^64 fresh addresses to spend. IPv4 (also when shown IPv4-mapped) counts per address.
    */
   static String bucket(String address) {
-    byte[] bytes = NetUtil.createByteArrayFromIpAddressString(address);
-    if (bytes == null) {
+    byte[] parsed = NetUtil.createByteArrayFromIpAddressString(address);
+    if (parsed == null) {
       return address;
     }
-    if (bytes.length == 16 && mapped(bytes)) {
-      return NetUtil.bytesToIpAddress(bytes, 12, 4);
-    }
+    byte[] bytes = AddressRange.unmapped(parsed);
     return bytes.length == 4 ? NetUtil.bytesToIpAddress(bytes) : HexFormat.of().formatHex(bytes, 0, 8) + "::/64";
-  }
-
-  private static boolean mapped(byte[] a) {
-    for (int i = 0; i < 10; i++) {
-      if (a[i] != 0) {
-        return false;
-      }
-    }
-    return a[10] == (byte) 0xff && a[11] == (byte) 0xff;
   }
 }

@@ -82,10 +82,6 @@ final class Connections {
     return List.copyOf(byConn.values());
   }
 
-  int size() {
-    return byConn.size();
-  }
-
   /** How many sockets are in this state (for the connections gauge; walks them all, read at scrape time). */
   int count(PeerSession.State state) {
     int n = 0;

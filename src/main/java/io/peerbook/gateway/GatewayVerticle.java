@@ -1,11 +1,13 @@
 package io.peerbook.gateway;
 
+import io.peerbook.cluster.ClusterView;
 import io.peerbook.config.PeerbookConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.peerbook.metrics.Meters;
 import io.peerbook.protocol.Address;
 import io.peerbook.protocol.BookEvent;
 import io.peerbook.protocol.Codes;
+import io.peerbook.protocol.Disconnect;
 import io.peerbook.protocol.Identity;
 import io.peerbook.protocol.ProtocolException;
 import io.vertx.core.Future;
@@ -17,8 +19,8 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
-import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.peerbook.web.ClientAddress;
+import io.peerbook.web.WebRoutes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,14 +48,19 @@ public final class GatewayVerticle extends VerticleBase {
   static final int MAX_FRAME_BYTES = 1024 * 1024;
 
   private final AtomicLong counter = new AtomicLong();
+  private final ClusterView cluster;
   private PeerbookConfig cfg;
   private GatewayContext ctx;
   private HttpServer server;
-  private PageEvents pageEvents;
+  private WebRoutes web;
   private long pingTimer;
   /** Set when the node is going away: new sockets are refused so clients go to another node. */
   private boolean stopping;
   private final List<Gauge> gauges = new ArrayList<>();
+
+  public GatewayVerticle(ClusterView cluster) {
+    this.cluster = cluster;
+  }
 
   @Override
   public Future<?> start() {
@@ -62,32 +69,23 @@ public final class GatewayVerticle extends VerticleBase {
     Connections connections = new Connections(NodeConnections.of(vertx), cfg.limits().maxConnections());
     ctx = new GatewayContext(vertx, cfg, gatewayId, connections, new IceServers(cfg),
         new Forwarding(vertx, connections, new RouteCache(cfg.limits().routeCache())));
-    Router router = Router.router(vertx);
-    new HealthRoutes(vertx, cfg).mount(router);
-    pageEvents = new PageEvents(vertx);
-    new ApprovalPage(vertx, cfg, pageEvents).mount(router);
-    new AdminApi(vertx, cfg).mount(router);
-    new ClientFiles().mount(router);
-    router.get("/metrics").handler(PrometheusScrapingHandler.create());
+    web = new WebRoutes(vertx, cfg, cluster);
     for (PeerSession.State state : List.of(PeerSession.State.CONNECTING, PeerSession.State.WAITING, PeerSession.State.APPROVED)) {
       gauges.add(Gauge.builder("peerbook_connections", ctx.connections(), c -> c.count(state))
           .description("sockets of one gateway instance, by state").tag("state", state.name().toLowerCase())
           .tag("gateway", gatewayId).register(Meters.registry()));
     }
-    router.route().last().handler(rc -> rc.response().setStatusCode(404).putHeader("content-type", "text/plain")
-        .end("not found\n"));
-    router.route().failureHandler(RouteFailures::handle);
-    // A path or query vertx-web cannot decode fails before any route: the client's 400, not an error to log.
-    router.errorHandler(400, RouteFailures::malformedRequest);
 
     HttpServerOptions options = new HttpServerOptions().setHost(cfg.httpHost()).setPort(cfg.httpPort())
         .setMaxWebSocketFrameSize(MAX_FRAME_BYTES).setMaxWebSocketMessageSize(MAX_MESSAGE_BYTES)
         .setIdleTimeout(0)
+        // How long a closed socket waits for the peer's close frame before its connection is dropped.
+        .setWebSocketClosingTimeout((int) (PeerSession.CLOSE_GRACE_MS / 1000))
         // HTTP/1.1 only: peerbook needs no cleartext HTTP/2, and a client's "Upgrade: h2c" (Java's HttpClient sends
         // it by default) was seen to leave a request unanswered.
         .setHttp2ClearTextEnabled(false);
     // /ws is upgraded before the router: vertx-web would hand out a wrapped socket, and a socket that must be cut
-    // (PeerSession.close) needs Vert.x's own.
+    // (PeerSession.close) needs its own connection.
     server = vertx.createHttpServer(options).requestHandler(req -> {
       if (req.path() == null || !req.path().startsWith("/")) {
         // A request target that is not a path ("*", "http://…", garbage): nothing here answers it.
@@ -95,14 +93,14 @@ public final class GatewayVerticle extends VerticleBase {
       } else if (req.method() == HttpMethod.GET && "/ws".equals(req.path())) {
         upgrade(req);
       } else {
-        router.handle(req);
+        web.router().handle(req);
       }
     });
     pingTimer = vertx.setPeriodic(cfg.pingInterval() * 1000L, id -> ctx.connections().all().forEach(PeerSession::ping));
     return Future.all(List.of(
         vertx.eventBus().<JsonObject>consumer(Address.gateway(gatewayId), this::deliver).completion(),
         vertx.eventBus().<JsonObject>consumer(Address.BOOK_EVENTS.address(), msg -> {
-          pageEvents.publish(msg.body());
+          web.onBookEvent(msg.body());
           ctx.forwarding().routes().track(msg.body());
           onBookEvent(msg.body());
         }).completion(),
@@ -115,7 +113,7 @@ public final class GatewayVerticle extends VerticleBase {
     stopping = true;
     gauges.forEach(Meters.registry()::remove);
     vertx.cancelTimer(pingTimer);
-    pageEvents.close();
+    web.close();
     List<Future<Void>> left = new ArrayList<>();
     ctx.connections().all().forEach(s -> {
       s.close(Codes.CLOSE_SHUTDOWN, "node shutting down");
@@ -266,8 +264,8 @@ public final class GatewayVerticle extends VerticleBase {
   private void clearIfGone(JsonObject event) {
     String conn = event.getString("conn");
     if (conn != null && ctx.gatewayId().equals(event.getString("gateway")) && ctx.connections().get(conn) == null) {
-      Leaving.clear(vertx, new JsonObject().put("email", event.getString("email")).put("name_key", event.getString("name_key"))
-          .put("fingerprint", event.getJsonObject("peer").getString("fingerprint")).put("conn", conn).put("node", cfg.nodeId()));
+      Leaving.clear(vertx, new Disconnect(event.getString("email"), event.getString("name_key"),
+          event.getJsonObject("peer").getString("fingerprint"), conn, cfg.nodeId()));
     }
   }
 

@@ -3,9 +3,9 @@ package io.peerbook.gateway;
 import io.peerbook.protocol.Address;
 import io.peerbook.protocol.Bus;
 import io.peerbook.protocol.Codes;
+import io.peerbook.protocol.Disconnect;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,14 +23,14 @@ final class Leaving {
   }
 
   /** Completes after the first attempt (a node that stops waits no longer); retries go on in the background. */
-  static Future<Void> clear(Vertx vertx, JsonObject disconnect) {
+  static Future<Void> clear(Vertx vertx, Disconnect disconnect) {
     return attempt(vertx, disconnect, 0);
   }
 
-  private static Future<Void> attempt(Vertx vertx, JsonObject disconnect, int retry) {
-    return Bus.request(vertx.eventBus(), Address.DIRECTORY_DISCONNECT, disconnect).<Void>mapEmpty().recover(err -> {
+  private static Future<Void> attempt(Vertx vertx, Disconnect disconnect, int retry) {
+    return Bus.request(vertx.eventBus(), Address.DIRECTORY_DISCONNECT, disconnect.toJson()).<Void>mapEmpty().recover(err -> {
       if (Bus.code(err) != Codes.UNAVAILABLE || retry >= RETRY_MS.length) {
-        LOG.warn("presence of {} / {} not cleared: {}", disconnect.getString("email"), disconnect.getString("name_key"),
+        LOG.warn("presence of {} / {} not cleared: {}", disconnect.email(), disconnect.nameKey(),
             err.toString());
       } else {
         vertx.setTimer(RETRY_MS[retry], t -> attempt(vertx, disconnect, retry + 1));

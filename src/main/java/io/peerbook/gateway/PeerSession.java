@@ -4,13 +4,13 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.peerbook.protocol.Address;
 import io.peerbook.protocol.Bus;
 import io.peerbook.protocol.Codes;
+import io.peerbook.protocol.Disconnect;
 import io.peerbook.protocol.Identity;
 import io.peerbook.metrics.Meters;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
@@ -217,16 +217,9 @@ final class PeerSession {
   void close(short code, String reason) {
     if (!closing && !ws.isClosed()) {
       closing = true;
+      // A peer that does not read (or is gone without a FIN) never answers the close frame: the server's WebSocket
+      // closing timeout (CLOSE_GRACE_MS) drops its connection, flushed or not (HalfOpenTest, SlowReaderTest pin it).
       ws.close(code, reason);
-      // Vert.x waits for the close frame to be flushed before it times the handshake out, and a peer that does not
-      // read (or is gone without a FIN) never lets it flush: such a socket is cut here, or it would stay forever.
-      // Closing from Vert.x's own handler context skips its graceful close (as its idle timeout does).
-      ctx.vertx().setTimer(CLOSE_GRACE_MS, t -> {
-        if (state != State.CLOSED && ws instanceof WebSocketInternal internal) {
-          LOG.debug("{} did not complete the close handshake: disconnecting it", conn);
-          internal.channelHandlerContext().close();
-        }
-      });
     }
   }
 
@@ -287,9 +280,8 @@ final class PeerSession {
     }
     // The connect request may still be out: leave only after it landed, or the presence record would outlive us.
     connected.onComplete(ar -> {
-      JsonObject body = new JsonObject().put("email", email).put("name_key", nameKey).put("fingerprint", fingerprint)
-          .put("conn", conn).put("node", ctx.cfg().nodeId());
-      Leaving.clear(ctx.vertx(), body).onComplete(done -> left.tryComplete());
+      Leaving.clear(ctx.vertx(), new Disconnect(email, nameKey, fingerprint, conn, ctx.cfg().nodeId()))
+          .onComplete(done -> left.tryComplete());
     });
   }
 

@@ -37,10 +37,6 @@ final class RouteCache {
     routes.remove(key(email, nameKey));
   }
 
-  int size() {
-    return routes.size();
-  }
-
   /** Keeps the cache close to the truth: learns routes of peers that come online, forgets those that leave. */
   void track(JsonObject event) {
     String email = event.getString("email");

@@ -1,6 +1,6 @@
 package io.peerbook.mailer;
 
-import io.peerbook.protocol.Html;
+import io.peerbook.web.Html;
 import io.peerbook.protocol.Timestamps;
 import io.vertx.core.json.JsonObject;
 

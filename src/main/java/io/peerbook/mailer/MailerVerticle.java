@@ -8,6 +8,7 @@ import io.peerbook.protocol.Codes;
 import io.peerbook.protocol.ProtocolException;
 import io.peerbook.redis.Keys;
 import io.peerbook.redis.RedisClients;
+import io.peerbook.web.Tokens;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -24,7 +25,6 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 
 /**
  * Approval links and sessions: mails a user a single-use link (or logs it when no SMTP host is set), at most once
@@ -56,20 +56,15 @@ public final class MailerVerticle extends VerticleBase {
     return Future.all(List.of(
         vertx.eventBus().<JsonObject>consumer(Address.MAILER_NOTIFY.address(),
             msg -> notifyUser(msg.body().getString("email"))).completion(),
-        on(Address.MAILER_LINK_CHECK, this::check),
-        on(Address.MAILER_LINK_REDEEM, this::redeem),
-        on(Address.MAILER_SESSION, this::session)));
+        Bus.serve(vertx.eventBus(), Address.MAILER_LINK_CHECK, this::check),
+        Bus.serve(vertx.eventBus(), Address.MAILER_LINK_REDEEM, this::redeem),
+        Bus.serve(vertx.eventBus(), Address.MAILER_SESSION, this::session)));
   }
 
   @Override
   public Future<?> stop() {
     Future<Void> closed = mail == null ? Future.succeededFuture() : mail.close();
     return closed.eventually(() -> redis.close());
-  }
-
-  private Future<Void> on(Address address, Function<JsonObject, Future<JsonObject>> handler) {
-    return vertx.eventBus().<JsonObject>consumer(address.address(),
-        msg -> Bus.reply(msg, Bus.guard(() -> handler.apply(msg.body())))).completion();
   }
 
   private void notifyUser(String email) {

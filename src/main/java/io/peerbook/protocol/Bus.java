@@ -14,6 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /** Requests between verticles, and the one place where any failure becomes a protocol code and text. */
 public final class Bus {
@@ -98,8 +100,17 @@ public final class Bus {
     return cause instanceof RuntimeException && (!(cause instanceof VertxException) || cause instanceof DecodeException);
   }
 
+  /**
+   * Serves requests to a service address of this node: each body goes to {@code handler}, and its outcome is the
+   * reply ({@link #reply}). Completes once the consumer is registered.
+   */
+  public static Future<Void> serve(EventBus bus, Address address, Function<JsonObject, Future<JsonObject>> handler) {
+    return bus.<JsonObject>consumer(address.address(), msg -> reply(msg, guard(() -> handler.apply(msg.body()))))
+        .completion();
+  }
+
   /** Runs a handler and catches what it throws synchronously, so a bad body is a reply and not a dead request. */
-  public static Future<JsonObject> guard(java.util.function.Supplier<Future<JsonObject>> handler) {
+  public static Future<JsonObject> guard(Supplier<Future<JsonObject>> handler) {
     try {
       return handler.get();
     } catch (RuntimeException e) {

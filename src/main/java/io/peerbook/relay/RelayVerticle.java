@@ -23,8 +23,7 @@ public final class RelayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return vertx.eventBus().<JsonObject>consumer(Address.RELAY_SIGNAL.address(),
-        msg -> Bus.reply(msg, Bus.guard(() -> signal(msg.body())))).completion();
+    return Bus.serve(vertx.eventBus(), Address.RELAY_SIGNAL, this::signal);
   }
 
   private Future<JsonObject> signal(JsonObject body) {

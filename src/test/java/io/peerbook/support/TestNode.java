@@ -3,6 +3,7 @@ package io.peerbook.support;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import io.peerbook.Peerbook;
+import io.peerbook.cluster.Clustering;
 import io.peerbook.config.PeerbookConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -83,10 +84,16 @@ public final class TestNode implements AutoCloseable {
         .put("mail_from", "peerbook@test.example")
         .put("node_id", UUID.randomUUID().toString());
     overrides.forEach(config::put);
-    Vertx vertx = clustered
-        ? slow(io.peerbook.Clustering.start(PeerbookConfig.from(config.copy().put("clustered", true))))
-        : Vertx.vertx(io.peerbook.metrics.Meters.vertxOptions());
-    Peerbook peerbook = slow(Peerbook.deploy(vertx, config));
+    Vertx vertx;
+    Peerbook peerbook;
+    if (clustered) {
+      Clustering.Joined joined = slow(Clustering.start(PeerbookConfig.from(config.copy().put("clustered", true))));
+      vertx = joined.vertx();
+      peerbook = slow(Peerbook.deploy(vertx, config, joined.view()));
+    } else {
+      vertx = Vertx.vertx(io.peerbook.metrics.Meters.vertxOptions());
+      peerbook = slow(Peerbook.deploy(vertx, config));
+    }
     return new TestNode(vertx, mail, port, config, peerbook);
   }
 

@@ -1,4 +1,4 @@
-package io.peerbook.gateway;
+package io.peerbook.web;
 
 import io.netty.util.NetUtil;
 import io.peerbook.config.AddressRange;
@@ -10,7 +10,7 @@ import java.util.List;
  * the right-most hop of {@code X-Forwarded-For} that is not a trusted proxy. Hops to the left of it were written by
  * the client and may be anything, so they are never believed.
  */
-final class ClientAddress {
+public final class ClientAddress {
   /** A hop is an address; anything longer is garbage a proxy would not write, cut so it cannot bloat a key. */
   static final int MAX_LENGTH = 64;
 
@@ -21,7 +21,7 @@ final class ClientAddress {
    * @param remote    the host of the TCP peer, as Vert.x gives it (may be null for a closed connection)
    * @param forwarded every {@code X-Forwarded-For} header of the request, in order
    */
-  static String resolve(String remote, List<String> forwarded, List<AddressRange> trusted) {
+  public static String resolve(String remote, List<String> forwarded, List<AddressRange> trusted) {
     String client = remote == null ? "" : remote;
     if (trusted.isEmpty() || !isTrusted(client, trusted)) {
       return cut(client);

@@ -1,4 +1,4 @@
-package io.peerbook.gateway;
+package io.peerbook.web;
 
 import io.peerbook.config.AddressRange;
 import org.junit.jupiter.api.DisplayName;

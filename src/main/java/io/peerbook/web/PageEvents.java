@@ -1,4 +1,4 @@
-package io.peerbook.gateway;
+package io.peerbook.web;
 
 import io.peerbook.protocol.Address;
 import io.peerbook.protocol.BookEvent;

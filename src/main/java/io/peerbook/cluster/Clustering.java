@@ -1,4 +1,4 @@
-package io.peerbook;
+package io.peerbook.cluster;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
@@ -22,7 +22,11 @@ public final class Clustering {
   private Clustering() {
   }
 
-  public static Future<Vertx> start(PeerbookConfig cfg) {
+  /** A clustered Vert.x instance with the view of the cluster its verticles are handed. */
+  public record Joined(Vertx vertx, ClusterView view) {
+  }
+
+  public static Future<Joined> start(PeerbookConfig cfg) {
     Config hz = ConfigUtil.loadConfig();
     hz.setClusterName(cfg.clusterName());
     hz.getNetworkConfig().setPort(cfg.clusterPort()).setPortAutoIncrement(true);
@@ -41,7 +45,9 @@ public final class Clustering {
       hz.setProperty("hazelcast.local.localAddress", address);
       options.getEventBusOptions().setHost(address);
     }
-    return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hz)).buildClustered();
+    HazelcastClusterManager manager = new HazelcastClusterManager(hz);
+    return Vertx.builder().with(options).withClusterManager(manager).buildClustered()
+        .map(vertx -> new Joined(vertx, ClusterView.of(manager)));
   }
 
   private static String resolve(String host) {

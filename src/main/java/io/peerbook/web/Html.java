@@ -1,4 +1,4 @@
-package io.peerbook.protocol;
+package io.peerbook.web;
 
 /** HTML escaping for text put into pages and mails. */
 public final class Html {

@@ -1,13 +1,13 @@
-package io.peerbook.gateway;
+package io.peerbook.web;
 
 import io.peerbook.protocol.Identity;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import static io.peerbook.gateway.Pages.fingerprint;
-import static io.peerbook.gateway.Pages.hidden;
-import static io.peerbook.gateway.Pages.time;
-import static io.peerbook.protocol.Html.escape;
+import static io.peerbook.web.Pages.fingerprint;
+import static io.peerbook.web.Pages.hidden;
+import static io.peerbook.web.Pages.time;
+import static io.peerbook.web.Html.escape;
 
 /**
  * The management view: what waits for a decision first, then the approved devices, each as a card with its

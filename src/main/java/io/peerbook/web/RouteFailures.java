@@ -1,4 +1,4 @@
-package io.peerbook.gateway;
+package io.peerbook.web;
 
 import io.netty.handler.codec.DecoderException;
 import io.vertx.ext.web.RoutingContext;

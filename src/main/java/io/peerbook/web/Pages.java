@@ -1,10 +1,10 @@
-package io.peerbook.gateway;
+package io.peerbook.web;
 
 import io.peerbook.protocol.Timestamps;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import static io.peerbook.protocol.Html.escape;
+import static io.peerbook.web.Html.escape;
 
 /**
  * The frame of every page behind the link (one stylesheet, at most one script file, never inline script) and the

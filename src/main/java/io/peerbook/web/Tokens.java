@@ -1,4 +1,4 @@
-package io.peerbook.mailer;
+package io.peerbook.web;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

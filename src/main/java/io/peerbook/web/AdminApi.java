@@ -1,7 +1,6 @@
-package io.peerbook.gateway;
+package io.peerbook.web;
 
 import io.peerbook.config.PeerbookConfig;
-import io.peerbook.mailer.Tokens;
 import io.peerbook.protocol.Address;
 import io.peerbook.protocol.Bus;
 import io.peerbook.protocol.Codes;

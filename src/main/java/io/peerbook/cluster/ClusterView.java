@@ -1,0 +1,65 @@
+package io.peerbook.cluster;
+
+import io.vertx.core.spi.cluster.ClusterManager;
+
+import java.util.List;
+
+/**
+ * What this node knows of its Hazelcast cluster: its own member id, who else is a member, and whether it is joined.
+ * Built from the cluster manager {@link Clustering} made and handed to the verticles that ask, so nothing reaches for
+ * it through Vert.x internals; an unclustered node is a cluster of one.
+ */
+public interface ClusterView {
+
+  /** This node's id: its cluster member id when clustered. */
+  String nodeId();
+
+  /** True while this node is joined (always, unclustered). */
+  boolean active();
+
+  /** The member ids of the cluster as this node sees it (this node only, unclustered). */
+  List<String> members();
+
+  /** True when {@code node} is this node or a member of its cluster. */
+  default boolean isMember(String node) {
+    return node != null && (nodeId().equals(node) || active() && members().contains(node));
+  }
+
+  static ClusterView standalone(String nodeId) {
+    return new ClusterView() {
+      @Override
+      public String nodeId() {
+        return nodeId;
+      }
+
+      @Override
+      public boolean active() {
+        return true;
+      }
+
+      @Override
+      public List<String> members() {
+        return List.of(nodeId);
+      }
+    };
+  }
+
+  static ClusterView of(ClusterManager manager) {
+    return new ClusterView() {
+      @Override
+      public String nodeId() {
+        return manager.getNodeId();
+      }
+
+      @Override
+      public boolean active() {
+        return manager.isActive();
+      }
+
+      @Override
+      public List<String> members() {
+        return manager.getNodes();
+      }
+    };
+  }
+}
