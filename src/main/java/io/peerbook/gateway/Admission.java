@@ -16,7 +16,8 @@ final class Admission {
 
   private final GatewayContext ctx;
   private final PeerSession session;
-  private State state = State.CONNECTING;
+  /** Read by forwarding on other event loops. */
+  private volatile State state = State.CONNECTING;
   /** An approval or rejection heard while the connect request was still out. */
   private State decidedEarly;
 
@@ -57,8 +58,7 @@ final class Admission {
           // Signaling is stamped with the name as the book spells it, whatever case the query used.
           session.rename(answer.getJsonObject("peer").getString("name"), session.nameKey());
         }
-        state = State.APPROVED;
-        session.send(status(Codes.OK, "approved"));
+        approved();
       } else if (decidedEarly == State.CLOSED) {
         rejected();
       } else {
@@ -74,9 +74,14 @@ final class Admission {
     if (state == State.CONNECTING) {
       decidedEarly = State.APPROVED;
     } else if (state == State.WAITING) {
-      state = State.APPROVED;
-      session.send(status(Codes.OK, "approved"));
+      approved();
     }
+  }
+
+  private void approved() {
+    state = State.APPROVED;
+    session.approvedNow();
+    session.send(status(Codes.OK, "approved"));
   }
 
   /** The user rejected this waiting socket's request. */

@@ -7,11 +7,12 @@ import io.peerbook.metrics.Meters;
 import io.peerbook.protocol.Address;
 import io.peerbook.protocol.Codes;
 import io.peerbook.protocol.ProtocolException;
+import io.peerbook.relay.Forwarding;
+import io.peerbook.relay.LocalPeers;
 import io.peerbook.web.ClientAddress;
 import io.peerbook.web.WebRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -65,9 +66,9 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     cfg = PeerbookConfig.from(config());
     String gatewayId = cfg.nodeId() + "." + UUID.randomUUID().toString().substring(0, 8);
-    Connections connections = new Connections(NodeConnections.of(vertx), cfg.limits().maxConnections());
-    ctx = new GatewayContext(vertx, cfg, gatewayId, connections, new IceServers(cfg),
-        new Forwarding(vertx, connections, new RouteCache(cfg.limits().routeCache())));
+    LocalPeers peers = LocalPeers.of(vertx);
+    Connections connections = new Connections(NodeConnections.of(vertx), peers, cfg.limits().maxConnections());
+    ctx = new GatewayContext(vertx, cfg, gatewayId, connections, new IceServers(cfg), new Forwarding(vertx, cfg), peers);
     commands = new Commands(ctx);
     effects = new BookEffects(ctx);
     web = new WebRoutes(vertx, cfg, cluster);
@@ -99,10 +100,8 @@ public final class GatewayVerticle extends VerticleBase {
     });
     pingTimer = vertx.setPeriodic(cfg.pingInterval() * 1000L, id -> ctx.connections().all().forEach(PeerSession::ping));
     return Future.all(List.of(
-        vertx.eventBus().<JsonObject>consumer(Address.gateway(gatewayId), this::deliver).completion(),
         vertx.eventBus().<JsonObject>consumer(Address.BOOK_EVENTS.address(), msg -> {
           web.onBookEvent(msg.body());
-          ctx.forwarding().routes().track(msg.body());
           effects.apply(msg.body());
         }).completion(),
         server.listen().onSuccess(s -> LOG.info("gateway {} listening on {}:{}", gatewayId, cfg.httpHost(), s.actualPort()))));
@@ -170,25 +169,5 @@ public final class GatewayVerticle extends VerticleBase {
 
   private static void plain(HttpServerResponse response, int status, String text) {
     response.setStatusCode(status).putHeader("content-type", "text/plain; charset=utf-8").end(text + "\n");
-  }
-
-  // --- what the relay sends to one of our sockets ---
-
-  private void deliver(Message<JsonObject> msg) {
-    JsonObject body = msg.body();
-    PeerSession s = ctx.connections().get(body.getString("conn"));
-    if (s == null || !s.approved() || !s.nameKey().equals(body.getString("name_key"))
-        || !s.fingerprint().equals(body.getString("fingerprint"))) {
-      msg.fail(Codes.OFFLINE, body.getString("name", "the target") + " is not online");
-      return;
-    }
-    // Delivered once in the socket's write queue: waiting for the flush would hold the sender's next message
-    // hostage to the target's network. A full queue closes the target and fails this at once.
-    Future<Void> written = s.sendText(body.getString("text"));
-    if (written.failed()) {
-      msg.fail(Codes.OFFLINE, written.cause().getMessage());
-    } else {
-      msg.reply(null);
-    }
   }
 }

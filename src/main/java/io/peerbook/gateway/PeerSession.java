@@ -7,8 +7,11 @@ import io.peerbook.protocol.Bus;
 import io.peerbook.protocol.Codes;
 import io.peerbook.protocol.Disconnect;
 import io.peerbook.protocol.Identity;
+import io.peerbook.relay.Endpoint;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
@@ -19,9 +22,10 @@ import java.util.function.Supplier;
 
 /**
  * One peer's socket: who it is, what it may do ({@link Admission}), its messages in order ({@link SerialInbox}), and
- * writing to it. Confined to the event loop of the gateway instance that accepted it.
+ * writing to it. Confined to the event loop of the gateway instance that accepted it, but for what forwarding does
+ * from other event loops ({@link Endpoint}): it writes relayed messages into it and tells it of undelivered ones.
  */
-final class PeerSession implements MessageAssembler.Sink {
+final class PeerSession implements MessageAssembler.Sink, Endpoint {
   /** How long a peer has to answer our close frame before its TCP connection is dropped. */
   static final long CLOSE_GRACE_MS = 2_000;
   static final String SLOW = "the target does not read its messages; its connection was closed";
@@ -29,6 +33,8 @@ final class PeerSession implements MessageAssembler.Sink {
   private static final Logger LOG = LoggerFactory.getLogger(PeerSession.class);
 
   private final GatewayContext ctx;
+  /** The event loop the socket belongs to. */
+  private final Context context;
   private final Commands commands;
   private final ServerWebSocket ws;
   private final String conn;
@@ -36,19 +42,21 @@ final class PeerSession implements MessageAssembler.Sink {
   private final TokenBucket bucket;
   private final SerialInbox inbox;
   private final Admission admission;
-  private String name;
-  private String nameKey;
-  private boolean pongSeen = true;
+  // Read by forwarding on other event loops: volatile.
+  private volatile String name;
+  private volatile String nameKey;
   /** Our close frame is out: nothing more may be written (RFC 6455 5.5.1), and a second close is pointless. */
-  private boolean closing;
+  private volatile boolean closing;
   /** Closed because it did not read: what a sender hears for each message that found it so. */
-  private boolean slow;
+  private volatile boolean slow;
+  private boolean pongSeen = true;
   private Future<Void> connected = Future.succeededFuture();
   /** Completes once the directory has heard that this socket closed. */
   private final Promise<Void> left = Promise.promise();
 
   PeerSession(GatewayContext ctx, Commands commands, ServerWebSocket ws, String conn, ConnectRequest request) {
     this.ctx = ctx;
+    this.context = ctx.vertx().getOrCreateContext();
     this.commands = commands;
     this.ws = ws;
     this.conn = conn;
@@ -71,23 +79,28 @@ final class PeerSession implements MessageAssembler.Sink {
     this.admission = new Admission(ctx, this);
   }
 
-  String conn() {
+  @Override
+  public String conn() {
     return conn;
   }
 
-  String email() {
+  @Override
+  public String email() {
     return request.email();
   }
 
-  String name() {
+  @Override
+  public String name() {
     return name;
   }
 
-  String nameKey() {
+  @Override
+  public String nameKey() {
     return nameKey;
   }
 
-  String fingerprint() {
+  @Override
+  public String fingerprint() {
     return request.fingerprint();
   }
 
@@ -103,8 +116,9 @@ final class PeerSession implements MessageAssembler.Sink {
     return left.future();
   }
 
-  boolean approved() {
-    return admission.state() == Admission.State.APPROVED;
+  @Override
+  public boolean approved() {
+    return admission.state() == Admission.State.APPROVED && !closing;
   }
 
   /** Our close frame is out or the socket is closed: nothing more can be written to it. */
@@ -135,13 +149,24 @@ final class PeerSession implements MessageAssembler.Sink {
   }
 
   void rename(String newName, String newKey) {
+    String oldKey = nameKey;
     this.name = newName;
     this.nameKey = newKey;
+    if (approved()) {
+      ctx.peers().withdraw(this, oldKey);
+      ctx.peers().approve(this);
+    }
+  }
+
+  /** Admission approved the socket: messages for its peer come here now. */
+  void approvedNow() {
+    ctx.peers().approve(this);
   }
 
   void close(short code, String reason) {
     if (!closing && !ws.isClosed()) {
       closing = true;
+      ctx.peers().withdraw(this, nameKey);
       // A peer that does not read (or is gone without a FIN) never answers the close frame: the server's WebSocket
       // closing timeout (CLOSE_GRACE_MS) drops its connection, flushed or not (HalfOpenTest, SlowReaderTest pin it).
       ws.close(code, reason);
@@ -173,15 +198,44 @@ final class PeerSession implements MessageAssembler.Sink {
   /** {@link #send} for a message already encoded: a relayed one is encoded once, by the sender's gateway. */
   Future<Void> sendText(String text) {
     if (closing()) {
-      return Future.failedFuture(new NotDelivered(slow ? SLOW : name + " is not online"));
+      return Future.failedFuture(new NotDelivered(lostBecause()));
     }
     if (ws.writeQueueFull()) {
-      LOG.debug("{} does not read its messages: closing it", conn);
-      slow = true;
-      close(Codes.CLOSE_TRY_LATER, "not reading its messages");
+      closeSlow();
       return Future.failedFuture(new NotDelivered(SLOW));
     }
     return ws.writeTextMessage(text);
+  }
+
+  private void closeSlow() {
+    LOG.debug("{} does not read its messages: closing it", conn);
+    slow = true;
+    close(Codes.CLOSE_TRY_LATER, "not reading its messages");
+  }
+
+  @Override
+  public Future<Void> deliver(String text) {
+    if (Vertx.currentContext() == context) {
+      return sendText(text);
+    }
+    if (closing) {
+      return Future.failedFuture(new NotDelivered(lostBecause()));
+    }
+    // Written on the socket's own event loop, where its write queue counts bytes (from another thread, Vert.x counts
+    // unflushed writes instead and reports a full queue after a few): the write keeps the order it was handed over in.
+    Promise<Void> written = Promise.promise();
+    context.runOnContext(v -> sendText(text).onComplete(written));
+    return written.future();
+  }
+
+  @Override
+  public String lostBecause() {
+    return slow ? SLOW : name + " is not online";
+  }
+
+  @Override
+  public void undelivered(Object id, String target, int code, String text) {
+    context.runOnContext(v -> sendError(id, target, code, text));
   }
 
   /** A direct reply to message {@code id}; never fails. */

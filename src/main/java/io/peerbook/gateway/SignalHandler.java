@@ -7,7 +7,7 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * An offer, answer or candidate: checked, stamped with the sender's name and fingerprint from its approved connection
- * (never what the sender wrote), encoded once, and handed to {@link Forwarding}. Delivered signaling gets no reply;
+ * (never what the sender wrote), encoded once, and handed to forwarding. Delivered signaling gets no reply;
  * a failure is answered with the message's id and target.
  */
 final class SignalHandler implements CommandHandler {
@@ -52,7 +52,7 @@ final class SignalHandler implements CommandHandler {
     }
     String text = new JsonObject().put("source", s.name()).put("fingerprint", s.fingerprint()).put(type, msg.getValue(type))
         .encode();
-    return ctx.forwarding().forward(s.email(), echo, type, "offer".equals(type) ? null : (String) claimed, text)
+    return ctx.forwarding().forward(s, m.id(), echo, type, "offer".equals(type) ? null : (String) claimed, text)
         .transform(ar -> ar.succeeded()
             ? Future.succeededFuture()
             : s.sendError(m.id(), echo, Bus.code(ar.cause()), Bus.text(ar.cause())));

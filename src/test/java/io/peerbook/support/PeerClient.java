@@ -96,6 +96,15 @@ public final class PeerClient implements AutoCloseable {
     }
   }
 
+  /** The next message within {@code millis}, or null. */
+  public JsonObject poll(long millis) {
+    try {
+      return inbox.poll(millis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Skips messages until one matches. */
   public JsonObject next(Predicate<JsonObject> match) {
     return next(match, WAIT_SECONDS);

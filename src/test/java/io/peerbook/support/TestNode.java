@@ -65,7 +65,11 @@ public final class TestNode implements AutoCloseable {
    * prefix of the overrides (give every node of one cluster the same ones).
    */
   public static TestNode startClustered(Map<String, Object> overrides) {
-    return start(TestRedis.shared().url(), overrides, true);
+    return startClustered(TestRedis.shared().url(), overrides);
+  }
+
+  public static TestNode startClustered(String redisUrl, Map<String, Object> overrides) {
+    return start(redisUrl, overrides, true);
   }
 
   public static TestNode start(String redisUrl, Map<String, Object> overrides) {
@@ -104,6 +108,18 @@ public final class TestNode implements AutoCloseable {
     } catch (java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException("start-up took more than 60 s", e);
     }
+  }
+
+  /** Closes the peers connected through {@link #connect}: a node kept for several tests starts each one clean. */
+  public void closeClients() {
+    clients.forEach(c -> {
+      try {
+        c.close();
+      } catch (RuntimeException e) {
+        // already closed by the server
+      }
+    });
+    clients.clear();
   }
 
   /** Connects a peer; the client is closed with the node. */
@@ -220,13 +236,7 @@ public final class TestNode implements AutoCloseable {
 
   @Override
   public void close() {
-    clients.forEach(c -> {
-      try {
-        c.close();
-      } catch (RuntimeException e) {
-        // already closed by the server
-      }
-    });
+    closeClients();
     try {
       peerbook.stop().await(10, TimeUnit.SECONDS);
     } catch (Exception e) {
