@@ -133,7 +133,7 @@ func (a *Agent) answer(source, fingerprint string, offer webrtc.SessionDescripti
 	if err := l.pc.SetRemoteDescription(offer); err != nil {
 		return err
 	}
-	l.described()
+	l.addEarly()
 	answer, err := l.pc.CreateAnswer(nil)
 	if err != nil {
 		return err
@@ -164,7 +164,7 @@ func (a *Agent) accept(source, fingerprint string, answer webrtc.SessionDescript
 	if err := l.pc.SetRemoteDescription(answer); err != nil {
 		return err
 	}
-	l.described()
+	l.addEarly()
 	return nil
 }
 

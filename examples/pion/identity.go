@@ -44,19 +44,15 @@ func LoadCertificate(path string) (*Certificate, error) {
 			return nil, err
 		}
 	}
-	blocks, err := readPEM(path)
+	file, err := readPEM(path)
 	if err != nil {
 		return nil, err
 	}
-	der, ok := blocks["CERTIFICATE"]
-	if !ok {
-		return nil, fmt.Errorf("%s holds no CERTIFICATE block", path)
-	}
-	cert, err := x509.ParseCertificate(der)
+	cert, err := file.certificate()
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err
 	}
-	key, err := privateKey(blocks, path)
+	key, err := file.privateKey()
 	if err != nil {
 		return nil, err
 	}
@@ -119,11 +115,11 @@ func LoadDeviceKey(path string) (*DeviceKey, error) {
 			return nil, err
 		}
 	}
-	blocks, err := readPEM(path)
+	file, err := readPEM(path)
 	if err != nil {
 		return nil, err
 	}
-	key, err := privateKey(blocks, path)
+	key, err := file.privateKey()
 	if err != nil {
 		return nil, err
 	}
@@ -178,36 +174,62 @@ func Canonical(fingerprint string) string {
 	return strings.Join(pairs, ":")
 }
 
-func privateKey(blocks map[string][]byte, path string) (*ecdsa.PrivateKey, error) {
-	der, ok := blocks["PRIVATE KEY"]
-	if !ok {
-		return nil, fmt.Errorf("%s holds no PRIVATE KEY block", path)
-	}
-	parsed, err := x509.ParsePKCS8PrivateKey(der)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	key, ok := parsed.(*ecdsa.PrivateKey)
-	if !ok {
-		return nil, fmt.Errorf("%s: the private key is not an ECDSA key", path)
-	}
-	return key, nil
+// pemFile is a PEM file's blocks by type.
+type pemFile struct {
+	path   string
+	blocks map[string][]byte
 }
 
-func readPEM(path string) (map[string][]byte, error) {
+func readPEM(path string) (pemFile, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return pemFile{}, err
 	}
-	blocks := map[string][]byte{}
+	file := pemFile{path: path, blocks: map[string][]byte{}}
 	for {
 		var block *pem.Block
 		block, data = pem.Decode(data)
 		if block == nil {
-			return blocks, nil
+			return file, nil
 		}
-		blocks[block.Type] = block.Bytes
+		file.blocks[block.Type] = block.Bytes
 	}
+}
+
+func (f pemFile) certificate() (*x509.Certificate, error) {
+	der, err := f.block("CERTIFICATE")
+	if err != nil {
+		return nil, err
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", f.path, err)
+	}
+	return cert, nil
+}
+
+func (f pemFile) privateKey() (*ecdsa.PrivateKey, error) {
+	der, err := f.block("PRIVATE KEY")
+	if err != nil {
+		return nil, err
+	}
+	parsed, err := x509.ParsePKCS8PrivateKey(der)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", f.path, err)
+	}
+	key, ok := parsed.(*ecdsa.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("%s: the private key is not an ECDSA key", f.path)
+	}
+	return key, nil
+}
+
+func (f pemFile) block(kind string) ([]byte, error) {
+	der, ok := f.blocks[kind]
+	if !ok {
+		return nil, fmt.Errorf("%s holds no %s block", f.path, kind)
+	}
+	return der, nil
 }
 
 // writePEM creates the file readable by its owner only: it holds a private key.

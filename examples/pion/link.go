@@ -16,12 +16,12 @@ type Link struct {
 	pc          *webrtc.PeerConnection
 	peerbook    *Peerbook
 
-	mu          sync.Mutex
-	sent        bool
-	held        []webrtc.ICECandidateInit
-	isDescribed bool
-	early       []webrtc.ICECandidateInit
-	gathered    map[string]int // our candidates by type
+	mu        sync.Mutex
+	sent      bool
+	held      []webrtc.ICECandidateInit
+	remoteSet bool
+	early     []webrtc.ICECandidateInit
+	gathered  map[string]int // our candidates by type
 }
 
 // local trickles one of our candidates through peerbook, or holds it; nil means gathering is complete.
@@ -61,7 +61,7 @@ func (l *Link) signal(candidate webrtc.ICECandidateInit) {
 func (l *Link) add(candidate webrtc.ICECandidateInit) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if !l.isDescribed {
+	if !l.remoteSet {
 		l.early = append(l.early, candidate)
 		return
 	}
@@ -70,12 +70,12 @@ func (l *Link) add(candidate webrtc.ICECandidateInit) {
 	}
 }
 
-// described adds the remote candidates that came before the remote description.
-func (l *Link) described() {
+// addEarly adds the remote candidates that came before the remote description, once it is set.
+func (l *Link) addEarly() {
 	l.mu.Lock()
 	early := l.early
 	l.early = nil
-	l.isDescribed = true
+	l.remoteSet = true
 	l.mu.Unlock()
 	for _, c := range early {
 		if err := l.pc.AddICECandidate(c); err != nil {

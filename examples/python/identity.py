@@ -4,6 +4,7 @@ keeps: a new certificate is a new fingerprint, which the user has to approve aga
 the pion example's (a CERTIFICATE block, then a PKCS#8 PRIVATE KEY block), so either program reads the other's."""
 
 import base64
+import dataclasses
 import datetime
 import hashlib
 import os
@@ -19,6 +20,16 @@ from OpenSSL import crypto
 # aiortc makes certificates valid for 30 days, after which the fingerprint would change and the user would have to
 # approve the device again.
 CERTIFICATE_YEARS = 10
+
+
+@dataclasses.dataclass
+class Identity:
+    """What the device tells peerbook about itself."""
+    email: str
+    name: str
+    kind: str
+    certificate: "Certificate"
+    key: "DeviceKey" = None  # None: connect without a device key
 
 
 class Certificate:

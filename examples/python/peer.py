@@ -16,11 +16,12 @@ import threading
 
 import aioice
 import aioice.ice
+import aioice.stun
 import aiortc.rtcicetransport
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.sdp import candidate_from_sdp
 
-from identity import Certificate, DeviceKey, canonical
+from identity import Certificate, DeviceKey, Identity, canonical
 from peerbook import Peerbook, Stop
 
 log = logging.getLogger("peer")
@@ -56,6 +57,14 @@ class Link:
         self.pc = pc
         self.early = []
 
+    async def describe(self, description):
+        """Sets the local description, which is when aiortc gathers its candidates."""
+        try:
+            await self.pc.setLocalDescription(description)
+        except aioice.stun.TransactionFailed as e:
+            # aioice fails the whole gathering, host candidates too, when the TURN server refuses the credentials.
+            raise ConnectionError(f"gathering failed: {e}") from e
+
     def description(self):
         d = self.pc.localDescription
         types = CANDIDATE_TYPE.findall(d.sdp)
@@ -69,7 +78,7 @@ class Link:
         else:
             await self.pc.addIceCandidate(self._candidate(init))
 
-    async def described(self):
+    async def add_early(self):
         for init in self.early:
             await self.pc.addIceCandidate(self._candidate(init))
         self.early = []
@@ -193,7 +202,7 @@ class Agent:
         log.info("calling %s", remote["name"])
         link = await self.open(remote["name"], remote["fingerprint"])
         self.chat.wire(link.pc.createDataChannel("chat"), link)
-        await link.pc.setLocalDescription(await link.pc.createOffer())
+        await link.describe(await link.pc.createOffer())
         await self.peerbook.signal({"target": remote["name"], "offer": link.description()})
 
     async def answer(self, source, fingerprint, offer):
@@ -204,8 +213,8 @@ class Agent:
         link = await self.open(source, fingerprint)
         link.pc.on("datachannel", lambda channel: self.chat.wire(channel, link))
         await link.pc.setRemoteDescription(RTCSessionDescription(sdp=offer["sdp"], type=offer["type"]))
-        await link.described()
-        await link.pc.setLocalDescription(await link.pc.createAnswer())
+        await link.add_early()
+        await link.describe(await link.pc.createAnswer())
         await self.peerbook.signal({"target": source, "fingerprint": fingerprint, "answer": link.description()})
 
     async def accept(self, source, fingerprint, answer):
@@ -221,7 +230,7 @@ class Agent:
             await self.close()
             raise
         await link.pc.setRemoteDescription(RTCSessionDescription(sdp=answer["sdp"], type=answer["type"]))
-        await link.described()
+        await link.add_early()
 
     async def candidate(self, source, init):
         link = self.link
@@ -264,10 +273,10 @@ def read_lines(loop, chat):
         loop.call_soon_threadsafe(chat.say, line.rstrip("\n"))
 
 
-async def run(args, certificate, key):
+async def run(args, identity):
     chat = Chat(args.echo)
-    agent = Agent(certificate, args.call, args.answer_from, chat)
-    agent.peerbook = Peerbook(args.url, args.email, args.name, certificate, key, args.kind, agent.handle)
+    agent = Agent(identity.certificate, args.call, args.answer_from, chat)
+    agent.peerbook = Peerbook(args.url, identity, agent.handle)
     handling = asyncio.create_task(agent.loop())
     if not args.echo:
         threading.Thread(target=read_lines, args=(asyncio.get_running_loop(), chat), daemon=True).start()
@@ -320,7 +329,7 @@ def main():
     if args.loopback:
         with_loopback()
     try:
-        asyncio.run(run(args, certificate, key))
+        asyncio.run(run(args, Identity(args.email, args.name, args.kind, certificate, key)))
     except Stop as e:
         log.error("stopped: %s", e)
         sys.exit(1)

@@ -23,14 +23,10 @@ class Stop(Exception):
 
 
 class Peerbook:
-    def __init__(self, url, email, name, certificate, key=None, kind=None, handle=lambda message: None):
+    def __init__(self, url, identity, handle):
         """handle gets every message that is not a reply to a request; status 200 comes as {"approved": True}."""
         self.url = url
-        self.email = email
-        self.name = name
-        self.certificate = certificate
-        self.key = key
-        self.kind = kind
+        self.identity = identity
         self.handle = handle
         self._ws = None
         self._ids = itertools.count(1)
@@ -107,18 +103,20 @@ class Peerbook:
     async def _prove(self, challenge):
         """Answers the challenge peerbook sends first to a device that connects with its key. A server without
         device keys ignores the key and sends the status at once, which _session handles just the same."""
-        if self.key is None:
+        me = self.identity
+        if me.key is None:
             raise Stop("peerbook sent a challenge, but this device connected without a key")
-        log.info("proving device key %s", self.key.id)
-        signature = self.key.prove(challenge, self.email, self.name, self.certificate.fingerprint)
+        log.info("proving device key %s", me.key.id)
+        signature = me.key.prove(challenge, me.email, me.name, me.certificate.fingerprint)
         await self.send({"command": "prove", "signature": signature})
 
     def _query(self):
-        query = {"email": self.email, "name": self.name, "fingerprint": self.certificate.fingerprint}
-        if self.kind:
-            query["kind"] = self.kind
-        if self.key is not None:
-            query["key"] = self.key.public
+        me = self.identity
+        query = {"email": me.email, "name": me.name, "fingerprint": me.certificate.fingerprint}
+        if me.kind:
+            query["kind"] = me.kind
+        if me.key is not None:
+            query["key"] = me.key.public
         return urllib.parse.urlencode(query)
 
     async def send(self, message):
