@@ -32,9 +32,16 @@ class TurnRelayTest {
 
   @AfterEach
   void stop() {
-    devices.close();
-    node.close();
-    turn.close();
+    // start(…) may have failed part way: close what it started.
+    if (devices != null) {
+      devices.close();
+    }
+    if (node != null) {
+      node.close();
+    }
+    if (turn != null) {
+      turn.close();
+    }
   }
 
   @Test
