@@ -39,12 +39,7 @@ type Certificate struct {
 // (a CERTIFICATE block, then a PKCS#8 PRIVATE KEY block) that openssl and the Python example read too; pion
 // 3.1.56's own Certificate.PEM() encodes twice and cannot be read back.
 func LoadCertificate(path string) (*Certificate, error) {
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		if err := createCertificate(path); err != nil {
-			return nil, err
-		}
-	}
-	file, err := readPEM(path)
+	file, err := openPEM(path, newCertificate)
 	if err != nil {
 		return nil, err
 	}
@@ -64,16 +59,16 @@ func LoadCertificate(path string) (*Certificate, error) {
 	}, nil
 }
 
-// createCertificate makes a self-signed ECDSA P-256 certificate as webrtc.NewCertificate does, but keeps its DER,
+// newCertificate makes a self-signed ECDSA P-256 certificate as webrtc.NewCertificate does, but keeps its DER,
 // which NewCertificate does not hand out.
-func createCertificate(path string) error {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+func newCertificate() ([]pem.Block, error) {
+	key, keyBlock, err := newKey()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 128))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	now := time.Now()
 	template := x509.Certificate{
@@ -85,13 +80,9 @@ func createCertificate(path string) error {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, &template, &template, &key.PublicKey, key)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return err
-	}
-	return writePEM(path, pem.Block{Type: "CERTIFICATE", Bytes: der}, pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8})
+	return []pem.Block{{Type: "CERTIFICATE", Bytes: der}, keyBlock}, nil
 }
 
 // DeviceKey is the ECDSA P-256 key whose public half peerbook binds to the device when the user approves it.
@@ -102,20 +93,10 @@ type DeviceKey struct {
 
 // LoadDeviceKey reads the device key file (one PKCS#8 PRIVATE KEY block), creating it first if it does not exist.
 func LoadDeviceKey(path string) (*DeviceKey, error) {
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			return nil, err
-		}
-		pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
-		if err != nil {
-			return nil, err
-		}
-		if err := writePEM(path, pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8}); err != nil {
-			return nil, err
-		}
-	}
-	file, err := readPEM(path)
+	file, err := openPEM(path, func() ([]pem.Block, error) {
+		_, block, err := newKey()
+		return []pem.Block{block}, err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -172,6 +153,30 @@ func Canonical(fingerprint string) string {
 		pairs = append(pairs, digits[i:i+2])
 	}
 	return strings.Join(pairs, ":")
+}
+
+// newKey makes an ECDSA P-256 key and its PKCS#8 PEM block.
+func newKey() (*ecdsa.PrivateKey, pem.Block, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, pem.Block{}, err
+	}
+	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
+	return key, pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8}, err
+}
+
+// openPEM reads a PEM file, writing it first with the blocks create makes if it does not exist yet.
+func openPEM(path string, create func() ([]pem.Block, error)) (pemFile, error) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		blocks, err := create()
+		if err != nil {
+			return pemFile{}, err
+		}
+		if err := writePEM(path, blocks...); err != nil {
+			return pemFile{}, err
+		}
+	}
+	return readPEM(path)
 }
 
 // pemFile is a PEM file's blocks by type.

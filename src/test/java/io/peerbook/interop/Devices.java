@@ -35,17 +35,26 @@ final class Devices implements AutoCloseable {
     return peer;
   }
 
-  /** Runs the example once to make a certificate and device key in a folder of their own, and returns them. */
-  NativePeer identity(Kind kind, String name) {
-    NativePeer peer = NativePeer.start(kind, port, home.resolve(name), email, name, "identity");
-    started.add(peer);
-    assertEquals(0, peer.process.awaitExit(LoggedProcess.WAIT_SECONDS), peer.process.output());
-    return peer;
+  /**
+   * A pion device approved with its own certificate that presents another one in DTLS: what a device does that took
+   * an approved device's name and fingerprint (both public). The other certificate is made in a folder of its own.
+   */
+  Impostor impostor(String name, String... options) {
+    Path folder = home.resolve(name + "-other");
+    NativePeer other = NativePeer.start(Kind.PION, port, folder, email, name, "identity");
+    started.add(other);
+    assertEquals(0, other.process.awaitExit(LoggedProcess.WAIT_SECONDS), other.process.output());
+    List<String> all = new ArrayList<>(List.of("dtls-cert=" + folder.resolve(NativePeer.CERTIFICATE)));
+    all.addAll(List.of(options));
+    return new Impostor(approved(Kind.PION, name, all.toArray(String[]::new)), other.fingerprint);
   }
 
-  /** The certificate file of the device started under this name. */
-  Path certificate(String name) {
-    return home.resolve(name).resolve(NativePeer.CERTIFICATE);
+  /** An approved device and the fingerprint of the certificate it presents instead of its own. */
+  record Impostor(NativePeer peer, String presented) {
+    /** Why the other side refuses it, in the words of the examples and of peerbook.js. */
+    String refusal() {
+      return "DTLS fingerprint " + presented + " is not the one peerbook vouches for (" + peer.fingerprint + ")";
+    }
   }
 
   @Override

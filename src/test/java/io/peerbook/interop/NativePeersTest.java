@@ -1,15 +1,12 @@
 package io.peerbook.interop;
 
 import io.peerbook.interop.NativePeer.Kind;
-import io.peerbook.support.TestNode;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
-import java.nio.file.Path;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 import static io.peerbook.interop.NativePeer.assertChat;
@@ -19,54 +16,28 @@ import static io.peerbook.interop.NativePeer.assertChat;
  * signaling through a real peerbook node, their data channel on loopback.
  */
 class NativePeersTest {
-  private static final String EMAIL = "native@example.com";
-  private static final String TOKEN = "t";
-  @TempDir
-  Path home;
-  private TestNode node;
-  private Devices devices;
+  @RegisterExtension
+  final NodeAndDevices user = NodeAndDevices.of("native@example.com");
 
-  @BeforeEach
-  void start() {
-    node = TestNode.start(Map.of("admin_token", TOKEN));
-    devices = new Devices(node.port, TOKEN, EMAIL, home);
-  }
-
-  @AfterEach
-  void stop() {
-    devices.close();
-    node.close();
-  }
-
-  @Test
-  @DisplayName("pion calls aiortc once both are approved: each side verifies the fingerprint peerbook vouches for, and a message goes each way")
-  void pionCallsAiortc() {
-    NativePeer python = devices.approved(Kind.AIORTC, "python");
-    NativePeer pion = devices.approved(Kind.PION, "pion", "call=python");
-    assertChat(pion, python);
-  }
-
-  @Test
-  @DisplayName("aiortc calls pion once both are approved: each side verifies the fingerprint peerbook vouches for, and a message goes each way")
-  void aiortcCallsPion() {
-    NativePeer pion = devices.approved(Kind.PION, "pion");
-    NativePeer python = devices.approved(Kind.AIORTC, "python", "call=pion");
-    assertChat(python, pion);
+  @ParameterizedTest(name = "{0} calls {1}")
+  @CsvSource({"PION, AIORTC", "AIORTC, PION"})
+  @DisplayName("one example calls the other once both are approved: each side verifies the fingerprint peerbook vouches for, and a message goes each way")
+  void oneCallsTheOther(Kind caller, Kind callee) {
+    NativePeer answering = user.devices().approved(callee, "callee");
+    NativePeer calling = user.devices().approved(caller, "caller", "call=callee");
+    assertChat(calling, answering);
   }
 
   @Test
   @DisplayName("a pion device reconnects by itself after its node restarts, is approved again from the book, and can be called")
   void pionReconnectsAfterRestart() {
-    NativePeer pion = devices.approved(Kind.PION, "pion");
-    int port = node.port;
-    String prefix = node.config.getString("redis_prefix");
-    node.close();
-    pion.process.await(Pattern.compile("connection lost .*; retrying in"));
+    NativePeer pion = user.devices().approved(Kind.PION, "pion");
     int before = pion.process.mark();
-    node = TestNode.start(Map.of("admin_token", TOKEN, "http_port", port, "redis_prefix", prefix));
+    user.restart();
+    pion.process.await(Pattern.compile("connection lost .*; retrying in"), before, LoggedProcess.WAIT_SECONDS);
     pion.process.await(Pattern.compile("^\\S+ status approved$"), before, LoggedProcess.WAIT_SECONDS);
 
-    NativePeer python = devices.approved(Kind.AIORTC, "python", "call=pion");
+    NativePeer python = user.devices().approved(Kind.AIORTC, "python", "call=pion");
     assertChat(python, pion);
   }
 }

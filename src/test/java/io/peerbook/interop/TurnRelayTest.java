@@ -2,13 +2,11 @@ package io.peerbook.interop;
 
 import io.peerbook.interop.NativePeer.Connected;
 import io.peerbook.interop.NativePeer.Kind;
-import io.peerbook.support.TestNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -21,24 +19,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * takes the credentials.
  */
 class TurnRelayTest {
-  private static final String EMAIL = "relay@example.com";
-  private static final String TOKEN = "t";
   private static final String SECRET = "coturn-static-auth-secret";
-  @TempDir
-  Path home;
+  @RegisterExtension
+  final NodeAndDevices user = NodeAndDevices.startedByTest("relay@example.com");
   private Coturn turn;
-  private TestNode node;
-  private Devices devices;
 
   @AfterEach
-  void stop() {
-    // start(…) may have failed part way: close what it started.
-    if (devices != null) {
-      devices.close();
-    }
-    if (node != null) {
-      node.close();
-    }
+  void stopTurn() {
     if (turn != null) {
       turn.close();
     }
@@ -48,8 +35,8 @@ class TurnRelayTest {
   @DisplayName("with peerbook's TURN credentials, pion and aiortc on relay-only ICE connect through coturn: the selected pair is relay at both ends")
   void relayOnlyThroughCoturn() {
     start(SECRET);
-    NativePeer python = devices.approved(Kind.AIORTC, "python", "relay");
-    NativePeer pion = devices.approved(Kind.PION, "pion", "relay", "call=python");
+    NativePeer python = user.devices().approved(Kind.AIORTC, "python", "relay");
+    NativePeer pion = user.devices().approved(Kind.PION, "pion", "relay", "call=python");
     assertChat(pion, python);
     assertEquals(new Connected(python.fingerprint, "relay", "relay"), pion.awaitConnected("python"));
     assertEquals(new Connected(pion.fingerprint, "relay", "relay"), python.awaitConnected("pion"));
@@ -59,8 +46,8 @@ class TurnRelayTest {
   @DisplayName("credentials signed with another secret than coturn's get no relay candidate")
   void wrongSecretGetsNoRelay() {
     start("not-" + SECRET);
-    NativePeer python = devices.approved(Kind.AIORTC, "python", "relay");
-    NativePeer pion = devices.approved(Kind.PION, "pion", "relay", "call=python");
+    NativePeer python = user.devices().approved(Kind.AIORTC, "python", "relay");
+    NativePeer pion = user.devices().approved(Kind.PION, "pion", "relay", "call=python");
     assertEquals(0, pion.awaitRelayCandidates());
     // aioice fails the whole gathering when the TURN server refuses: it says so, with coturn's answer.
     python.process.await(Pattern.compile("gathering failed: .*\\(401 - Unauthorized\\)"));
@@ -68,8 +55,7 @@ class TurnRelayTest {
 
   /** coturn with {@link #SECRET}, and a node that hands out TURN credentials for it signed with {@code secret}. */
   private void start(String secret) {
-    turn = Coturn.start(home, SECRET);
-    node = TestNode.start(Map.of("admin_token", TOKEN, "turn_urls", turn.url(), "turn_secret", secret));
-    devices = new Devices(node.port, TOKEN, EMAIL, home);
+    turn = Coturn.start(user.home(), SECRET);
+    user.start(Map.of("turn_urls", turn.url(), "turn_secret", secret));
   }
 }
