@@ -75,6 +75,7 @@ class Peerbook:
             pass
         finally:
             self._ws = None
+            await ws.close()
             for waiting in self._pending.values():
                 waiting.set_exception(ConnectionError("connection closed"))
             self._pending.clear()
