@@ -61,8 +61,15 @@ func (a *Agent) dispatch(m Message) error {
 	return nil
 }
 
+// callIfOnline calls the device to call once this one is approved, also after a reconnect to peerbook, unless the
+// connection to it still works: peer-to-peer traffic does not depend on the socket to peerbook.
 func (a *Agent) callIfOnline() error {
 	if a.Call == "" {
+		return nil
+	}
+	if l := a.link; l != nil && strings.EqualFold(l.remote, a.Call) &&
+		l.pc.ConnectionState() == webrtc.PeerConnectionStateConnected {
+		log.Printf("still connected to %s: no new call", l.remote)
 		return nil
 	}
 	list, err := a.Peerbook.List()

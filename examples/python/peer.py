@@ -178,7 +178,13 @@ class Agent:
             log.info("peerbook: %s %s", m["code"], m.get("text"))
 
     async def call_if_online(self):
+        """Calls the device to call once this one is approved, also after a reconnect to peerbook, unless the
+        connection to it still works: peer-to-peer traffic does not depend on the socket to peerbook."""
         if not self.call:
+            return
+        link = self.link
+        if link and link.remote.lower() == self.call.lower() and link.pc.connectionState == "connected":
+            log.info("still connected to %s: no new call", link.remote)
             return
         for entry in await self.peerbook.get_list():
             if entry["name"].lower() == self.call.lower() and entry["online"]:

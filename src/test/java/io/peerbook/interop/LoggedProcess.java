@@ -118,6 +118,29 @@ final class LoggedProcess implements AutoCloseable {
     }
   }
 
+  /** Stops the process (SIGSTOP) until {@link #thaw()}: it does nothing meanwhile, its sockets stay open. */
+  void freeze() {
+    signal("STOP");
+  }
+
+  void thaw() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        fail("kill -" + name + " " + label + " did not work");
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Writes a line to its stdin. */
   void writeLine(String line) {
     try {
@@ -130,6 +153,9 @@ final class LoggedProcess implements AutoCloseable {
 
   @Override
   public void close() {
+    if (process.isAlive()) {
+      signal("CONT"); // a frozen process would not act on SIGTERM
+    }
     process.destroy();
     try {
       if (!process.waitFor(10, TimeUnit.SECONDS)) {

@@ -23,6 +23,8 @@ final class NativePeer implements AutoCloseable {
   private static final String PYTHON = "/usr/bin/python3";
   /** The certificate file in a device's folder. */
   static final String CERTIFICATE = "certificate.pem";
+  /** The line a device prints when peerbook approves its connection. */
+  static final Pattern APPROVED = Pattern.compile("^\\S+ status approved$");
   private static Path pionBinary;
 
   enum Kind {
@@ -54,8 +56,7 @@ final class NativePeer implements AutoCloseable {
 
   /**
    * Starts the example as device {@code name} of {@code email}, against the node listening on {@code port}.
-   * {@code options} are its flags without dashes, a
-   * value after {@code =}: {@code "call=browser"}, {@code "echo"}, {@code "relay"}.
+   * {@code options} are its flags without dashes, a value after {@code =}: {@code "call=browser"}, {@code "echo"}.
    */
   static NativePeer start(Kind kind, int port, Path home, String email, String name, String... options) {
     List<String> command = new ArrayList<>(kind == Kind.PION ? List.of(pion().toString())
@@ -77,7 +78,13 @@ final class NativePeer implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
-    return new NativePeer(name, LoggedProcess.start(kind + " " + name, home, command), withKey);
+    LoggedProcess process = LoggedProcess.start(kind + " " + name, home, command);
+    try {
+      return new NativePeer(name, process, withKey);
+    } catch (RuntimeException | Error e) {
+      process.close(); // it printed no identity: nobody else will stop it
+      throw e;
+    }
   }
 
   private static void add(List<String> command, Kind kind, String option) {
@@ -112,7 +119,7 @@ final class NativePeer implements AutoCloseable {
   void approveWhenWaiting(int port, String adminToken, String email) {
     process.await(Pattern.compile("^\\S+ status waiting"));
     Admin.put(port, adminToken, email, name, bookEntry());
-    process.await(Pattern.compile("^\\S+ status approved$"));
+    process.await(APPROVED);
   }
 
   /**

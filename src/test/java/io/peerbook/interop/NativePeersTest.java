@@ -35,9 +35,32 @@ class NativePeersTest {
     int before = pion.process.mark();
     user.restart();
     pion.process.await(Pattern.compile("connection lost .*; retrying in"), before, LoggedProcess.WAIT_SECONDS);
-    pion.process.await(Pattern.compile("^\\S+ status approved$"), before, LoggedProcess.WAIT_SECONDS);
+    pion.process.await(NativePeer.APPROVED, before, LoggedProcess.WAIT_SECONDS);
 
     NativePeer python = user.devices().approved(Kind.AIORTC, "python", "call=pion");
     assertChat(python, pion);
+  }
+
+  @ParameterizedTest(name = "{0} calls {1}")
+  @CsvSource({"PION, AIORTC", "AIORTC, PION"})
+  @DisplayName("a data channel outlives a restart of the node: both devices reconnect, the caller does not call again, and messages still go both ways")
+  void connectionOutlivesRestart(Kind caller, Kind callee) {
+    NativePeer answering = user.devices().approved(callee, "callee");
+    NativePeer calling = user.devices().approved(caller, "caller", "call=callee");
+    assertChat(calling, answering);
+    int calleeMark = answering.process.mark();
+    int callerMark = calling.process.mark();
+    // The caller comes back after the callee, so that it finds the callee online on its return: it would call then.
+    calling.process.freeze();
+    user.restart();
+    answering.process.await(NativePeer.APPROVED, calleeMark, LoggedProcess.WAIT_SECONDS);
+    calling.process.thaw();
+    calling.process.await(NativePeer.APPROVED, callerMark, LoggedProcess.WAIT_SECONDS);
+    calling.process.await(Pattern.compile("still connected to callee: no new call$"), callerMark, LoggedProcess.WAIT_SECONDS);
+
+    answering.say("still here");
+    calling.awaitMessage("callee", "still here");
+    calling.say("so am I");
+    answering.awaitMessage("caller", "so am I");
   }
 }
