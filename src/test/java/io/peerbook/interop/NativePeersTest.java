@@ -23,9 +23,7 @@ class NativePeersTest {
   @CsvSource({"PION, AIORTC", "AIORTC, PION"})
   @DisplayName("one example calls the other once both are approved: each side verifies the fingerprint peerbook vouches for, and a message goes each way")
   void oneCallsTheOther(Kind caller, Kind callee) {
-    NativePeer answering = user.devices().approved(callee, "callee");
-    NativePeer calling = user.devices().approved(caller, "caller", "call=callee");
-    assertChat(calling, answering);
+    call(caller, callee);
   }
 
   @Test
@@ -45,9 +43,9 @@ class NativePeersTest {
   @CsvSource({"PION, AIORTC", "AIORTC, PION"})
   @DisplayName("a data channel outlives a restart of the node: both devices reconnect, the caller does not call again, and messages still go both ways")
   void connectionOutlivesRestart(Kind caller, Kind callee) {
-    NativePeer answering = user.devices().approved(callee, "callee");
-    NativePeer calling = user.devices().approved(caller, "caller", "call=callee");
-    assertChat(calling, answering);
+    Call call = call(caller, callee);
+    NativePeer calling = call.caller();
+    NativePeer answering = call.callee();
     int calleeMark = answering.process.mark();
     int callerMark = calling.process.mark();
     // The caller comes back after the callee, so that it finds the callee online on its return: it would call then.
@@ -62,5 +60,16 @@ class NativePeersTest {
     calling.awaitMessage("callee", "still here");
     calling.say("so am I");
     answering.awaitMessage("caller", "so am I");
+  }
+
+  /** A callee, and a caller that calls it once both are approved: each verified the other, a line went each way. */
+  private Call call(Kind caller, Kind callee) {
+    NativePeer answering = user.devices().approved(callee, "callee");
+    NativePeer calling = user.devices().approved(caller, "caller", "call=callee");
+    assertChat(calling, answering);
+    return new Call(calling, answering);
+  }
+
+  private record Call(NativePeer caller, NativePeer callee) {
   }
 }
