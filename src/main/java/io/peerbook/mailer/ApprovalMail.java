@@ -1,7 +1,6 @@
 package io.peerbook.mailer;
 
 import io.peerbook.protocol.Timestamps;
-import io.peerbook.web.Templates;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
@@ -10,9 +9,7 @@ import java.util.List;
  * The approval email: subject, a text part and an HTML part listing what waits, with the one link; the parts come
  * from src/main/jte/mail-text/approval-text.jte and src/main/jte/mail/approval.jte.
  */
-record ApprovalMail(String subject, String text, String html) {
-  static final Templates HTML = Templates.html(ApprovalMail.class);
-  static final Templates TEXT = Templates.plain(ApprovalMail.class);
+final class ApprovalMail {
 
   /** One pending request as the mail lists it. */
   record Request(String name, String kind, String fingerprint, String askedAt, String replaces) {
@@ -25,18 +22,18 @@ record ApprovalMail(String subject, String text, String html) {
     }
   }
 
-  static ApprovalMail compose(String email, List<JsonObject> pending, String link, int ttlSeconds) {
+  private ApprovalMail() {
+  }
+
+  static Mail compose(String email, List<JsonObject> pending, String link, int ttlSeconds) {
     JsonObject newest = pending.get(pending.size() - 1);
     String subject = pending.size() == 1
         ? "peerbook: " + newest.getString("name") + " asks to join your devices"
         : "peerbook: " + pending.size() + " devices wait for approval (newest: " + newest.getString("name") + ")";
     Content content = new Content(email, pending.stream().map(p -> new Request(p.getString("name"), p.getString("kind"),
         p.getString("fingerprint"), Timestamps.readable(p.getString("requested_at")), p.getString("replaces"))).toList(),
-        link, lifetime(ttlSeconds));
-    return new ApprovalMail(subject, TEXT.render("approval-text.jte", content), HTML.render("approval.jte", content));
-  }
-
-  static String lifetime(int seconds) {
-    return seconds == 60 ? "1 minute" : seconds % 60 == 0 ? (seconds / 60) + " minutes" : seconds + " seconds";
+        link, Mail.lifetime(ttlSeconds));
+    return new Mail("approval", subject, Mail.TEXT.render("approval-text.jte", content),
+        Mail.HTML.render("approval.jte", content));
   }
 }
