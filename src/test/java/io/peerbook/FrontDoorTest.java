@@ -2,6 +2,7 @@ package io.peerbook;
 
 import io.peerbook.support.Admin;
 import io.peerbook.support.Fingerprints;
+import io.peerbook.support.MailChecks;
 import io.peerbook.support.PageClient;
 import io.peerbook.support.PeerClient;
 import io.peerbook.support.TestNode;
@@ -135,7 +136,7 @@ class FrontDoorTest {
 
     // The stranger's request was answered and looked up first; the known user's mail is the barrier.
     node.awaitMailTo(known);
-    assertNoMailTo(stranger);
+    MailChecks.assertNothingMailed(node, stranger);
     assertEquals(List.of(), keysAbout(stranger), "the stranger's request left something in Redis");
   }
 
@@ -161,7 +162,7 @@ class FrontDoorTest {
     Admin.provision(node.port, ADMIN, barrier, "Laptop", Fingerprints.random(), null);
     assertEquals(200, ask(new PageClient(node.port), barrier).statusCode());
     node.awaitMailTo(barrier);
-    assertNoMailTo(email);
+    MailChecks.assertNothingMailed(node, email);
   }
 
   @Test
@@ -180,7 +181,8 @@ class FrontDoorTest {
     Admin.provision(node.port, ADMIN, barrier, "Laptop", Fingerprints.random(), null);
     ask(new PageClient(node.port), barrier);
     node.awaitMailTo(barrier);
-    assertEquals(1, mailsTo(email), "a second mail within mail_interval");
+    assertEquals(1, MailChecks.mailsTo(node, email), "a second mail within mail_interval");
+    assertEquals(1, MailChecks.linksIssuedTo(node, email), "a second link within mail_interval");
   }
 
   @Test
@@ -221,24 +223,6 @@ class FrontDoorTest {
     }
   }
 
-  private static int mailsTo(String email) {
-    int n = 0;
-    for (MimeMessage m : node.mail.getReceivedMessages()) {
-      try {
-        if (m.getAllRecipients()[0].toString().equalsIgnoreCase(email)) {
-          n++;
-        }
-      } catch (jakarta.mail.MessagingException e) {
-        throw new IllegalStateException(e);
-      }
-    }
-    return n;
-  }
-
-  private static void assertNoMailTo(String email) {
-    assertEquals(0, mailsTo(email), "a mail went to " + email);
-  }
-
   /** Every key of this node's Redis prefix that names the address. */
   private static List<String> keysAbout(String email) {
     return redis(Request.cmd(Command.KEYS).arg(node.config.getString("redis_prefix") + "*" + email + "*")).stream()
@@ -256,7 +240,7 @@ class FrontDoorTest {
 
   private static void awaitMails(String email, int n) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PeerClient.WAIT_SECONDS);
-    while (mailsTo(email) < n) {
+    while (MailChecks.mailsTo(node, email) < n) {
       assertTrue(System.nanoTime() < deadline, "fewer than " + n + " mails to " + email);
       node.mail.waitForIncomingEmail(200, node.mail.getReceivedMessages().length + 1);
     }
