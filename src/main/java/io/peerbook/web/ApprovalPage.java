@@ -208,9 +208,9 @@ final class ApprovalPage {
   private void failure(RoutingContext rc, Throwable cause) {
     int code = Bus.code(cause);
     switch (code) {
-      case Codes.GONE -> html(rc, 410, Pages.gone());
+      case Codes.GONE -> html(rc, 410, Pages.gone(cfg.mailInterval()));
       case Codes.UNAUTHORIZED -> html(rc, 401, Pages.message("Your session has ended",
-          "Open the link in your latest peerbook mail, or connect a device again to get a new one."));
+          "Open the link in your latest peerbook mail, or ask for a new one on the start page.", Pages.TO_START));
       default -> html(rc, 503, Pages.message("Try again in a moment", "peerbook cannot reach its storage right now."));
     }
   }

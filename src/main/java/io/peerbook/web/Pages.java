@@ -37,6 +37,10 @@ final class Pages {
   record LinkAsked(String lifetime, String interval) {
   }
 
+  /** The page of a link that no longer works; {@code interval} (or null) is the mail interval, in words. */
+  record Gone(String interval) {
+  }
+
   /** The answer over the per-address cap: when to try again, as a time and as a wait. */
   record TooMany(String at, String within) {
   }
@@ -56,8 +60,8 @@ final class Pages {
     return TEMPLATES.render("message.jte", new Message(title, text, back));
   }
 
-  static String gone() {
-    return TEMPLATES.render("gone.jte");
+  static String gone(int mailInterval) {
+    return TEMPLATES.render("gone.jte", new Gone(interval(mailInterval)));
   }
 
   static String frontDoor(String csrf, String error) {
@@ -65,7 +69,7 @@ final class Pages {
   }
 
   static String linkAsked(int linkTtl, int mailInterval) {
-    return TEMPLATES.render("link-asked.jte", new LinkAsked(duration(linkTtl), mailInterval > 0 ? duration(mailInterval) : null));
+    return TEMPLATES.render("link-asked.jte", new LinkAsked(duration(linkTtl), interval(mailInterval)));
   }
 
   /** The wait and the time are both rounded up to whole minutes: neither says "try again" too early. */
@@ -76,6 +80,11 @@ final class Pages {
     long minutes = (waitSeconds + 59) / 60;
     return TEMPLATES.render("too-many.jte",
         new TooMany(Timestamps.readable(at.toString()), minutes == 1 ? "1 minute" : minutes + " minutes"));
+  }
+
+  /** The mail interval in words, or null when there is none. */
+  private static String interval(int mailInterval) {
+    return mailInterval > 0 ? duration(mailInterval) : null;
   }
 
   static String duration(int seconds) {
