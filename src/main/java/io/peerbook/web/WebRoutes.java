@@ -5,7 +5,6 @@ import io.peerbook.config.PeerbookConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import io.vertx.micrometer.PrometheusScrapingHandler;
 
 /**
  * Everything HTTP but {@code /ws}: health, the front door, the approval page, the admin API, the browser client's files and
@@ -24,7 +23,7 @@ public final class WebRoutes {
     new ApprovalPage(vertx, cfg, pageEvents).mount(router);
     new AdminApi(vertx, cfg).mount(router);
     new ClientFiles().mount(router);
-    router.get("/metrics").handler(PrometheusScrapingHandler.create());
+    new MetricsRoute(cfg).mount(router);
     router.route().last().handler(rc -> rc.response().setStatusCode(404).putHeader("content-type", "text/plain")
         .end("not found\n"));
     router.route().failureHandler(RouteFailures::handle);
