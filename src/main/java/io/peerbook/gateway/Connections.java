@@ -83,7 +83,7 @@ final class Connections {
   }
 
   /** How many sockets are in this state (for the connections gauge; walks them all, read at scrape time). */
-  int count(PeerSession.State state) {
+  int count(Admission.State state) {
     int n = 0;
     for (PeerSession s : byConn.values()) {
       if (s.state() == state) {
