@@ -34,8 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The front door in Debian's Chromium: the way back to "Your devices" without a device waiting (start page, mail,
- * link, Continue, then Rename and Remove), a forged form from another site, the demo pointer, and the 429 page.
- * Screenshots go to {@code target/screenshots/}.
+ * link, Continue, then Rename and Remove), a forged form from another site, the demo pointer, and the 429 page; and
+ * the page's messages that stay true: the message after a change goes once the live lists change, and a spent link's
+ * page points to the front door. Screenshots go to {@code target/screenshots/}.
  */
 class FrontDoorBrowserTest {
   private static final String ADMIN = "t";
@@ -179,6 +180,54 @@ class FrontDoorBrowserTest {
     }
   }
 
+  @Test
+  @DisplayName("\"Approved Phone.\" shows after Approve and goes when a later change reaches the live lists; a reload does not bring it back")
+  void bannerGoesWhenTheListsChange() {
+    String email = "banner@example.com";
+    PeerClient phone = node.connect(email, "Phone", Fingerprints.random());
+    phone.expectCode(401);
+    page.navigate(TestNode.link(node.awaitMailTo(email)));
+    button(page.getByRole(AriaRole.MAIN), "Continue").click();
+    assertThat(page.getByText("Live: new requests")).isVisible();
+
+    button(card("Waiting for approval", "Phone"), "Approve").click();
+    Locator banner = page.getByRole(AriaRole.STATUS).filter(new Locator.FilterOptions().setHasText("Approved Phone."));
+    assertThat(banner).isVisible();
+    phone.expectCode(200);
+    assertThat(page.getByText("Live: new requests")).isVisible();
+    assertEquals("http://127.0.0.1:" + node.port + "/manage", page.url(), "the message stays in the address");
+
+    PeerClient tablet = node.connect(email, "Tablet", Fingerprints.random());
+    tablet.expectCode(401);
+    assertThat(card("Waiting for approval", "Tablet")).isVisible();
+    assertThat(banner).hasCount(0);
+    assertThat(page.getByRole(AriaRole.STATUS).filter(new Locator.FilterOptions()
+        .setHasText("Tablet asks to join your devices."))).hasCount(1);
+
+    page.reload();
+    assertThat(card("Approved devices", "Phone")).isVisible();
+    assertThat(banner).hasCount(0);
+  }
+
+  @Test
+  @DisplayName("a spent link's page says how to get a new link truthfully and leads to the start page")
+  void spentLinkLeadsToTheStartPage() {
+    String email = "spent-front@example.com";
+    node.connect(email, "Laptop", Fingerprints.random()).expectCode(401);
+    String link = TestNode.link(node.awaitMailTo(email));
+    page.navigate(link);
+    button(page.getByRole(AriaRole.MAIN), "Continue").click();
+    assertThat(page.getByText("Live: new requests")).isVisible();
+
+    Response gone = page.navigate(link);
+    assertEquals(410, gone.status());
+    Locator main = page.getByRole(AriaRole.MAIN);
+    assertThat(main).containsText("at most once every 5 minutes");
+    assertThat(main).not().containsText("when you connect again");
+    main.getByRole(AriaRole.LINK, new Locator.GetByRoleOptions().setName("ask for one on the start page")).click();
+    assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Email me a link"))).isVisible();
+  }
+
   // --- helpers ---
 
   private static String base() {
@@ -190,7 +239,11 @@ class FrontDoorBrowserTest {
   }
 
   private Locator approvedCard(String name) {
-    return page.getByRole(AriaRole.REGION, new Page.GetByRoleOptions().setName("Approved devices"))
+    return card("Approved devices", name);
+  }
+
+  private Locator card(String section, String name) {
+    return page.getByRole(AriaRole.REGION, new Page.GetByRoleOptions().setName(section))
         .getByRole(AriaRole.LISTITEM).filter(new Locator.FilterOptions()
             .setHas(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName(name).setExact(true))));
   }
