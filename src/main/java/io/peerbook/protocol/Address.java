@@ -45,6 +45,13 @@ public enum Address {
   MAILER_LINK_REDEEM("peerbook.mailer.link-redeem"),
   /** {session} → {email, csrf}. Looks a session up; fails 401 when unknown or expired. */
   MAILER_SESSION("peerbook.mailer.session"),
+  /**
+   * {email, address} → {accepted: true} or {accepted: false, retry_after: seconds}. The front door's "Email me a
+   * link": counts the request against the client address's hourly cap; when accepted, mails the user a link like an
+   * approval link, but only if the user has a book and was not mailed within the mail interval. The reply (sent
+   * before that is decided) never says which.
+   */
+  MAILER_MANAGE_LINK("peerbook.mailer.manage-link"),
 
 
   /**

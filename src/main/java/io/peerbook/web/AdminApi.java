@@ -42,9 +42,7 @@ final class AdminApi {
   }
 
   private void authorize(RoutingContext rc) {
-    String header = rc.request().getHeader("Authorization");
-    String token = header != null && header.startsWith("Bearer ") ? header.substring(7).trim() : null;
-    if (!Tokens.same(token, cfg.adminToken())) {
+    if (!Tokens.same(Tokens.bearer(rc.request().getHeader("Authorization")), cfg.adminToken())) {
       rc.response().putHeader("WWW-Authenticate", "Bearer");
       fail(rc, Codes.UNAUTHORIZED, "missing or wrong admin token");
       return;
