@@ -2,6 +2,7 @@ package io.peerbook.directory;
 
 import io.peerbook.protocol.BookEvent;
 import io.peerbook.protocol.Codes;
+import io.peerbook.protocol.DeviceKey;
 import io.peerbook.protocol.Identity;
 import io.peerbook.protocol.ProtocolException;
 import io.peerbook.redis.Keys;
@@ -10,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 
 import java.util.List;
 import java.util.Map;
@@ -51,7 +53,7 @@ final class BookChanges {
     String email = body.getString("email");
     String fingerprint = Identity.fingerprint(body.getString("fingerprint"));
     String key = Identity.nameKey(body.getString("name"));
-    String field = Keys.requestField(key, fingerprint);
+    String field = Keys.requestField(key, fingerprint, DeviceKey.keyIdParam(body.getString("key_id")));
     Deadline deadline = Deadline.start();
     return book.retrying(() -> redis.batch(List.of(
         Request.cmd(Command.HGET).arg(keys.pending(email)).arg(field),
@@ -61,8 +63,10 @@ final class BookChanges {
           }
           JsonObject request = new JsonObject(rs.get(0).toString());
           Book.Stored current = Book.Stored.of(rs.get(1));
+          // Approving binds the request's key (or none) to the device.
           PeerRecord next = new PeerRecord(request.getString("name"), fingerprint, request.getString("kind"),
-              current == null ? new JsonObject() : current.rec().properties(), Book.now());
+              current == null ? new JsonObject() : current.rec().properties(), Book.now(), request.getString("key"),
+              request.getString("key_id"));
           return install(email, key, rs.get(0).toString(), current, next, deadline);
         }));
   }
@@ -73,23 +77,35 @@ final class BookChanges {
     String key = Identity.nameKey(name);
     String fingerprint = Identity.fingerprint(body.getString("fingerprint"));
     JsonObject changes = body.getJsonObject("properties", new JsonObject());
-    String field = Keys.requestField(key, fingerprint);
+    // A key left out is kept (a certificate renewed, the key the same); null takes it away.
+    boolean keyGiven = body.containsKey("key");
+    DeviceKey given = body.getString("key") == null ? null : DeviceKey.parse(body.getString("key"));
     Deadline deadline = Deadline.start();
-    return book.retrying(() -> redis.batch(List.of(
-        Request.cmd(Command.HGET).arg(keys.peers(email)).arg(key),
-        Request.cmd(Command.HGET).arg(keys.pending(email)).arg(field))).compose(rs -> {
-      Book.Stored stored = Book.Stored.of(rs.get(0));
+    return book.retrying(() -> book.record(email, key).compose(stored -> {
       PeerRecord current = stored == null ? null : stored.rec();
-      // A PUT without a kind keeps the stored one or, for a new peer, the kind its waiting request gave.
-      String requested = rs.get(1) == null ? null : new JsonObject(rs.get(1).toString()).getString("kind");
-      JsonObject props = AppProperties.merge(current == null ? new JsonObject() : current.properties(), changes);
-      String kind = body.containsKey("kind") ? Identity.kind(body.getString("kind"))
-          : current != null ? current.kind() : requested;
-      String registered = current == null || !current.fingerprint().equals(fingerprint) ? Book.now() : current.registrationDate();
-      PeerRecord next = new PeerRecord(name, fingerprint, kind, props, registered);
-      return install(email, key, "*", stored, next, deadline)
-          .map(r -> r == null ? null : r.put("created", current == null));
+      String deviceKey = keyGiven ? (given == null ? null : given.encoded()) : current == null ? null : current.key();
+      String keyId = keyGiven ? (given == null ? null : given.keyId()) : current == null ? null : current.keyId();
+      String field = Keys.requestField(key, fingerprint, keyId);
+      return redis.send(Request.cmd(Command.HGET).arg(keys.pending(email)).arg(field))
+          .compose(pending -> putPeer(body, email, name, key, fingerprint, deviceKey, keyId, changes, stored, pending,
+              deadline));
     }));
+  }
+
+  private Future<JsonObject> putPeer(JsonObject body, String email, String name, String key, String fingerprint,
+                                     String deviceKey, String keyId, JsonObject changes, Book.Stored stored,
+                                     Response pending, Deadline deadline) {
+    PeerRecord current = stored == null ? null : stored.rec();
+    // A PUT without a kind keeps the stored one or, for a new peer, the kind its waiting request gave.
+    String requested = pending == null ? null : new JsonObject(pending.toString()).getString("kind");
+    JsonObject props = AppProperties.merge(current == null ? new JsonObject() : current.properties(), changes);
+    String kind = body.containsKey("kind") ? Identity.kind(body.getString("kind"))
+        : current != null ? current.kind() : requested;
+    String registered = current == null || !current.fingerprint().equals(fingerprint) ? Book.now()
+        : current.registrationDate();
+    PeerRecord next = new PeerRecord(name, fingerprint, kind, props, registered, deviceKey, keyId);
+    return install(email, key, "*", stored, next, deadline)
+        .map(r -> r == null ? null : r.put("created", current == null));
   }
 
   /** Writes an approved record; a new identity turns a waiting socket online and revokes the old one's. */
@@ -97,9 +113,10 @@ final class BookChanges {
                                      PeerRecord next, Deadline deadline) {
     deadline.check();
     PeerRecord current = stored == null ? null : stored.rec();
-    boolean changed = current == null || !current.fingerprint().equals(next.fingerprint());
+    boolean changed = current == null || !current.is(next.fingerprint(), next.key());
     String now = Book.now();
-    List<String> args = List.of(key, Keys.requestField(key, next.fingerprint()), expectedPending,
+    String field = Keys.requestField(key, next.fingerprint(), next.keyId());
+    List<String> args = List.of(key, field, expectedPending,
         stored == null ? "" : stored.raw(), next.encode(), changed ? "1" : "0", now,
         String.valueOf(book.cfg.limits().maxPeers()));
     return InstallResult.run(redis, book.userKeys(email), args).compose(r -> {
@@ -126,7 +143,7 @@ final class BookChanges {
         drop.add(Book.at(revoked, Keys.onlineMember(email, key)));
       }
       if (promoted != null) {
-        drop.add(Book.at(promoted, Keys.waitingMember(email, Keys.requestField(key, next.fingerprint()))));
+        drop.add(Book.at(promoted, Keys.waitingMember(email, field)));
       }
       return book.retrack(email, drop, promoted == null ? null : Book.at(promoted, Keys.onlineMember(email, key))).map(v -> {
         // A socket that was waiting on a node that died is nobody to turn 200.
@@ -135,7 +152,8 @@ final class BookChanges {
             .put("peer", next.entry(turned == null ? null : now, turned != null))
             .put("conn", turned == null ? null : turned.getString("conn"))
             .put("gateway", turned == null ? null : turned.getString("gateway"))
-            .put("revoked_fingerprint", current == null ? null : current.fingerprint()));
+            .put("revoked_fingerprint", current == null ? null : current.fingerprint())
+            .put("revoked_key", current == null ? null : current.key()));
         return new JsonObject();
       });
     });
@@ -145,7 +163,7 @@ final class BookChanges {
     String email = body.getString("email");
     String fingerprint = Identity.fingerprint(body.getString("fingerprint"));
     String key = Identity.nameKey(body.getString("name"));
-    String field = Keys.requestField(key, fingerprint);
+    String field = Keys.requestField(key, fingerprint, DeviceKey.keyIdParam(body.getString("key_id")));
     return RejectResult.run(redis, List.of(keys.pending(email), keys.waiting(email)), List.of(field)).compose(r -> {
       if (!r.found()) {
         throw new ProtocolException(Codes.NOT_FOUND, "no such pending request");
@@ -153,7 +171,8 @@ final class BookChanges {
       JsonObject waiting = r.waiting();
       return book.retrack(email, waiting == null ? List.of() : List.of(Book.at(waiting, Keys.waitingMember(email, field))), null)
           .map(v -> {
-            book.publish(BookEvent.of(BookEvent.REJECTED, email).put("name_key", key).put("fingerprint", fingerprint));
+            book.publish(BookEvent.of(BookEvent.REJECTED, email).put("name_key", key).put("fingerprint", fingerprint)
+                .put("key", r.key()));
             return new JsonObject();
           });
     });

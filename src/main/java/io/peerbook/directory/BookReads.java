@@ -56,7 +56,7 @@ final class BookReads {
     return approved(email).compose(entries -> redis.send(Request.cmd(Command.HGETALL).arg(keys.pending(email)))
         .map(pending -> {
           List<JsonObject> requests = new ArrayList<>();
-          pending.getKeys().forEach(field -> requests.add(new JsonObject(pending.get(field).toString())));
+          pending.getKeys().forEach(field -> requests.add(pendingEntry(pending.get(field).toString())));
           requests.sort((a, b) -> a.getString("requested_at").compareTo(b.getString("requested_at")));
           return new JsonObject().put("approved", new JsonArray(new ArrayList<>(entries)))
               .put("pending", new JsonArray(new ArrayList<>(requests)));
@@ -100,6 +100,21 @@ final class BookReads {
           return new JsonObject().put("name", rec.name()).put("name_key", key).put("fingerprint", rec.fingerprint())
               .put("gateway", location.getString("gateway")).put("conn", location.getString("conn"));
         });
+  }
+
+  /**
+   * A pending request as the page, the mail and the admin API show it. Requests recorded before device keys have no
+   * key fields: they were keyless, and a new name or a changed fingerprint.
+   */
+  private static JsonObject pendingEntry(String stored) {
+    JsonObject request = new JsonObject(stored);
+    if (!request.containsKey("change")) {
+      request.put("change", request.getString("replaces") == null ? "new" : "fingerprint");
+    }
+    for (String field : List.of("key", "key_id", "replaces_key_id")) {
+      request.put(field, request.getValue(field));
+    }
+    return request;
   }
 
   private static Map<String, String> strings(Response hash) {

@@ -3,6 +3,7 @@ package io.peerbook.directory;
 import io.peerbook.protocol.Address;
 import io.peerbook.protocol.BookEvent;
 import io.peerbook.protocol.Codes;
+import io.peerbook.protocol.DeviceKey;
 import io.peerbook.protocol.Disconnect;
 import io.peerbook.protocol.Identity;
 import io.peerbook.redis.Keys;
@@ -35,19 +36,22 @@ final class Presence {
     String key = Identity.nameKey(name);
     String fingerprint = body.getString("fingerprint");
     String conn = body.getString("conn");
+    // The gateway verified the proof first: a key here is the connection's proven key, or null for none.
+    DeviceKey deviceKey = body.getString("key") == null ? null : DeviceKey.parse(body.getString("key"));
+    String keyId = deviceKey == null ? "" : deviceKey.keyId();
     String now = Book.now();
     JsonObject location = new JsonObject().put("fingerprint", fingerprint).put("node", body.getString("node"))
         .put("gateway", body.getString("gateway")).put("conn", conn).put("since", now);
     List<String> args = List.of(key, name, fingerprint, body.getString("kind") == null ? "" : body.getString("kind"),
         now, location.encode(), body.getString("address", ""), String.valueOf(book.cfg.maxPending()),
-        String.valueOf(book.cfg.limits().maxConnectionsPerUser()));
+        String.valueOf(book.cfg.limits().maxConnectionsPerUser()), deviceKey == null ? "" : deviceKey.encoded(), keyId);
     String node = body.getString("node");
     return authorize(email, args, body.getString("address", "")).compose(r -> {
       if (r.outcome() == ConnectResult.Outcome.TOO_MANY) {
         return Future.succeededFuture(r);
       }
       String member = r.outcome() == ConnectResult.Outcome.APPROVED ? Keys.onlineMember(email, key)
-          : Keys.waitingMember(email, Keys.requestField(key, fingerprint));
+          : Keys.waitingMember(email, Keys.requestField(key, fingerprint, keyId));
       // A record taken over from a socket on another node leaves that node's set.
       JsonObject previous = r.previous();
       List<Map.Entry<String, String>> drop = previous == null || node.equals(previous.getString("node"))
@@ -55,19 +59,19 @@ final class Presence {
       return book.retrack(email, drop, Map.entry(node, member)).map(r);
     }).map(r -> switch (r.outcome()) {
       case TOO_MANY -> new JsonObject().put("code", Codes.TOO_MANY);
-      case APPROVED -> approved(r, email, key, fingerprint, conn, body.getString("gateway"), now);
-      case WAITING -> waiting(r, email, name, key, fingerprint, conn);
+      case APPROVED -> approved(r, email, key, conn, body.getString("gateway"), now);
+      case WAITING -> waiting(r, email, name, key, fingerprint, deviceKey, conn);
       case UNCOUNTED -> throw new IllegalStateException("connect.lua asked to count an address twice");
     });
   }
 
-  private JsonObject approved(ConnectResult r, String email, String key, String fingerprint, String conn,
-                              String gateway, String now) {
-    JsonObject entry = r.record().entry(now, true);
+  private JsonObject approved(ConnectResult r, String email, String key, String conn, String gateway, String now) {
+    PeerRecord rec = r.record();
+    JsonObject entry = rec.entry(now, true);
     if (r.previous() != null && book.nodes.isAlive(r.previous().getString("node"))) {
       // The peer was online already: the older socket goes, the peer stays online, no presence event.
-      book.publish(BookEvent.of(BookEvent.REPLACED, email).put("name_key", key).put("fingerprint", fingerprint)
-          .put("keep", conn).put("gateway", gateway).put("name", r.record().name()));
+      book.publish(BookEvent.of(BookEvent.REPLACED, email).put("name_key", key).put("fingerprint", rec.fingerprint())
+          .put("key", rec.key()).put("keep", conn).put("gateway", gateway).put("name", rec.name()));
     } else {
       book.publish(BookEvent.of(BookEvent.ONLINE, email).put("peer", entry).put("name_key", key)
           .put("gateway", gateway).put("conn", conn));
@@ -75,13 +79,17 @@ final class Presence {
     return new JsonObject().put("code", Codes.OK).put("peer", entry);
   }
 
-  private JsonObject waiting(ConnectResult r, String email, String name, String key, String fingerprint, String conn) {
+  private JsonObject waiting(ConnectResult r, String email, String name, String key, String fingerprint,
+                             DeviceKey deviceKey, String conn) {
+    String encodedKey = deviceKey == null ? null : deviceKey.encoded();
     if (r.previous() != null) {
+      // An older socket waiting with the same request goes; sockets of other requests and the approved one stay.
       book.publish(BookEvent.of(BookEvent.REPLACED, email).put("name_key", key).put("fingerprint", fingerprint)
-          .put("keep", conn));
+          .put("key", encodedKey).put("keep", conn));
     }
     if (r.request() == ConnectResult.Request.NEW) {
-      book.publish(BookEvent.of(BookEvent.REQUESTED, email).put("name", name).put("fingerprint", fingerprint));
+      book.publish(BookEvent.of(BookEvent.REQUESTED, email).put("name", name).put("fingerprint", fingerprint)
+          .put("key_id", deviceKey == null ? null : deviceKey.keyId()));
     }
     boolean recorded = r.request() != ConnectResult.Request.NOT_RECORDED;
     if (recorded) {
@@ -129,7 +137,8 @@ final class Presence {
     String key = leaving.nameKey();
     Keys keys = book.keys;
     List<String> k = List.of(keys.online(email), keys.waiting(email), keys.peers(email), keys.lastSeen(email));
-    String field = Keys.requestField(key, leaving.fingerprint());
+    String keyId = body.getString("key") == null ? "" : DeviceKey.parse(body.getString("key")).keyId();
+    String field = Keys.requestField(key, leaving.fingerprint(), keyId);
     return DisconnectResult.run(book.redis, k, List.of(key, field, leaving.conn())).compose(r -> {
       // Only what this socket held leaves the node's records: a replacing socket on this node holds the same member.
       Request untrack = Request.cmd(Command.SREM).arg(keys.nodeRecords(leaving.node()));

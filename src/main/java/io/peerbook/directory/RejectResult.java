@@ -8,8 +8,11 @@ import io.vertx.redis.client.Response;
 
 import java.util.List;
 
-/** What reject.lua answered: whether there was such a request, and the location of its waiting socket, or null. */
-record RejectResult(boolean found, JsonObject waiting) {
+/**
+ * What reject.lua answered: whether there was such a request, the location of its waiting socket (or null), and the
+ * request's device key (or null).
+ */
+record RejectResult(boolean found, JsonObject waiting, String key) {
   private static final LuaScript SCRIPT = LuaScript.load("reject");
 
   static Future<RejectResult> run(Redis redis, List<String> keys, List<String> args) {
@@ -17,6 +20,9 @@ record RejectResult(boolean found, JsonObject waiting) {
   }
 
   static RejectResult decode(Response r) {
-    return r.get(0).toInteger() == 0 ? new RejectResult(false, null) : new RejectResult(true, Book.location(r.get(1)));
+    if (r.get(0).toInteger() == 0) {
+      return new RejectResult(false, null, null);
+    }
+    return new RejectResult(true, Book.location(r.get(1)), new JsonObject(r.get(2).toString()).getString("key"));
   }
 }

@@ -30,6 +30,7 @@ public final class DeviceKey {
   private static final String INVALID = "key must be an ECDSA P-256 public key";
   private static final String PROOF_CONTEXT = "peerbook-device-proof";
   private static final Pattern BASE64URL = Pattern.compile("[A-Za-z0-9_-]+");
+  private static final Pattern KEY_ID = Pattern.compile("[0-9A-F]{4}(-[0-9A-F]{4}){3}");
   /** The SPKI of an uncompressed P-256 point is 91 bytes: longer text is not one. */
   private static final int MAX_TEXT = 160;
   private static final int P1363_LENGTH = 64;
@@ -60,6 +61,21 @@ public final class DeviceKey {
     } catch (IllegalArgumentException | GeneralSecurityException e) {
       throw ProtocolException.badRequest(INVALID);
     }
+  }
+
+  /**
+   * The key id a request names (approve and reject bodies, page forms): empty or absent means the keyless request.
+   * Returned upper-case; throws 400 when it is not a key id.
+   */
+  public static String keyIdParam(String raw) {
+    if (raw == null || raw.isBlank()) {
+      return "";
+    }
+    String id = raw.trim().toUpperCase(java.util.Locale.ROOT);
+    if (!KEY_ID.matcher(id).matches()) {
+      throw ProtocolException.badRequest("key_id must be a key id such as 9F2C-04AB-77E1-0C3D");
+    }
+    return id;
   }
 
   /** The key as base64url SPKI DER without padding: what peerbook stores and lists. */
