@@ -1,25 +1,44 @@
--- A peer connects. Approved with this fingerprint: mark it online and stamp last_connection.
--- Otherwise record (or keep) its pending request and the waiting socket.
+-- A peer connects. Approved with this fingerprint and device key: mark it online and stamp last_connection.
+-- Otherwise record (or keep) its pending request and the waiting socket. The approved record's key must be the
+-- connection's (both none, or the same proven key): a missing or other key is a request ("key"), as a key on a
+-- device approved without one is ("adds_key"); the approved device's presence is left alone.
 -- KEYS: peers, pending, online, waiting, last
 -- ARGV: name key, name, fingerprint, kind ('' = none), now, location JSON, client address, max pending,
---       max waiting sockets of the user, new request allowed for this address ('1' | '0' | '?' = not counted yet)
+--       max waiting sockets of the user, device key ('' = none), its key id ('' = none),
+--       new request allowed for this address ('1' | '0' | '?' = not counted yet)
 -- Returns {'200', peer record, previous location or ''},
 --         {'429'} when the user has too many waiting sockets (nothing written),
---         {'new'} when a new request would be recorded and ARGV[10] is '?' (nothing written: count it, then ask again),
+--         {'new'} when a new request would be recorded and ARGV[12] is '?' (nothing written: count it, then ask again),
 --         or {'401', '1' new request | '0' known | 'full', previous waiting location or '', 'user' | 'address' | ''}
-local key = ARGV[1]
-local field = key .. "\n" .. ARGV[3]
+local key, fingerprint, deviceKey, keyId = ARGV[1], ARGV[3], ARGV[10], ARGV[11]
+local field = key .. "\n" .. fingerprint
+if keyId ~= '' then
+  field = field .. "\n" .. keyId
+end
 local rec = redis.call('HGET', KEYS[1], key)
-local current = cjson.null
+local change, replaces, replacesKeyId = 'new', cjson.null, cjson.null
 if rec then
-  local fp = cjson.decode(rec).fingerprint
-  if fp == ARGV[3] then
+  local approved = cjson.decode(rec)
+  local approvedKey = approved.key
+  if approvedKey == nil or approvedKey == cjson.null then
+    approvedKey = ''
+  end
+  if approved.fingerprint == fingerprint and approvedKey == deviceKey then
     redis.call('HSET', KEYS[5], key, ARGV[5])
     local prev = redis.call('HGET', KEYS[3], key)
     redis.call('HSET', KEYS[3], key, ARGV[6])
     return {'200', rec, prev or ''}
   end
-  current = fp
+  if approved.fingerprint ~= fingerprint then
+    change, replaces = 'fingerprint', approved.fingerprint
+  elseif approvedKey == '' then
+    change = 'adds_key'
+  else
+    change = 'key'
+  end
+  if approvedKey ~= '' and approvedKey ~= deviceKey then
+    replacesKeyId = approved.key_id
+  end
 end
 -- A second socket of the same waiting device replaces the first, so only a new one counts against the cap.
 if redis.call('HEXISTS', KEYS[4], field) == 0 and redis.call('HLEN', KEYS[4]) >= tonumber(ARGV[9]) then
@@ -29,15 +48,17 @@ local fresh, refused = '0', ''
 if redis.call('HEXISTS', KEYS[2], field) == 0 then
   if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[8]) then
     fresh, refused = 'full', 'user'
-  elseif ARGV[10] == '?' then
+  elseif ARGV[12] == '?' then
     return {'new'}
-  elseif ARGV[10] == '0' then
+  elseif ARGV[12] == '0' then
     fresh, refused = 'full', 'address'
   else
-    local kind = cjson.null
+    local kind, requestKey, requestKeyId = cjson.null, cjson.null, cjson.null
     if ARGV[4] ~= '' then kind = ARGV[4] end
-    redis.call('HSET', KEYS[2], field, cjson.encode({name = ARGV[2], fingerprint = ARGV[3], kind = kind,
-      requested_at = ARGV[5], replaces = current, address = ARGV[7]}))
+    if deviceKey ~= '' then requestKey, requestKeyId = deviceKey, keyId end
+    redis.call('HSET', KEYS[2], field, cjson.encode({name = ARGV[2], fingerprint = fingerprint, kind = kind,
+      requested_at = ARGV[5], replaces = replaces, address = ARGV[7], key = requestKey, key_id = requestKeyId,
+      change = change, replaces_key_id = replacesKeyId}))
     fresh = '1'
   end
 end

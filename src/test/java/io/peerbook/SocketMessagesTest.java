@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SocketMessagesTest {
   private static final String EMAIL = "carol@example.com";
   private static final Set<String> BUILT_IN = Set.of("name", "fingerprint", "kind", "registration_date",
-      "last_connection", "online");
+      "last_connection", "online", "key", "key_id");
   private TestNode node;
 
   private void start(Map<String, Object> overrides) {
@@ -482,6 +482,8 @@ class SocketMessagesTest {
         "last_connection is null before the first approved connect: " + phone);
     assertEquals(false, phone.getBoolean("online"));
     assertUtc(phone.getString("registration_date"));
+    assertTrue(phone.containsKey("key") && phone.getValue("key") == null
+        && phone.containsKey("key_id") && phone.getValue("key_id") == null, "no device key: both null: " + phone);
 
     JsonObject me = entry(reply, "Laptop");
     Set<String> fields = new HashSet<>(BUILT_IN);
@@ -610,7 +612,7 @@ class SocketMessagesTest {
         .getInteger("code"));
 
     for (String key : List.of("name", "fingerprint", "kind", "registration_date", "last_connection", "online", "event",
-        "old_name")) {
+        "old_name", "key", "key_id")) {
       laptop.send(cmd("set_properties").put("properties", new JsonObject().put("size", 1).put(key, "x")).put("id", key));
       assertError(laptop.next(), 400, key, null);
     }

@@ -12,7 +12,7 @@ final class AppProperties {
   static final int MAX_BYTES = 1024;
   /** Fields a list entry or a peer_update already uses; a property may not shadow them. */
   static final Set<String> RESERVED = Set.of("name", "fingerprint", "kind", "registration_date", "last_connection",
-      "online", "event", "old_name", "requested_at", "replaces", "address");
+      "online", "event", "old_name", "requested_at", "replaces", "address", "key", "key_id", "change", "replaces_key_id");
 
   private AppProperties() {
   }

@@ -6,7 +6,9 @@ import io.peerbook.protocol.ProtocolException;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.peerbook.redis.Keys;
 import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
@@ -17,10 +19,15 @@ import java.util.Map;
 import java.util.Objects;
 
 /** Reading the book: the list approved peers ask for, the whole book for the page and the admin API, routes. */
-final class BookReads extends BookAccess {
+final class BookReads {
+  private final Book book;
+  private final Redis redis;
+  private final Keys keys;
 
-  BookReads(BookAccess shared) {
-    super(shared);
+  BookReads(Book book) {
+    this.book = book;
+    this.redis = book.redis;
+    this.keys = book.keys;
   }
 
   Future<JsonObject> list(JsonObject body) {
@@ -49,7 +56,7 @@ final class BookReads extends BookAccess {
     return approved(email).compose(entries -> redis.send(Request.cmd(Command.HGETALL).arg(keys.pending(email)))
         .map(pending -> {
           List<JsonObject> requests = new ArrayList<>();
-          pending.getKeys().forEach(field -> requests.add(new JsonObject(pending.get(field).toString())));
+          pending.getKeys().forEach(field -> requests.add(pendingEntry(pending.get(field).toString())));
           requests.sort((a, b) -> a.getString("requested_at").compareTo(b.getString("requested_at")));
           return new JsonObject().put("approved", new JsonArray(new ArrayList<>(entries)))
               .put("pending", new JsonArray(new ArrayList<>(requests)));
@@ -67,7 +74,8 @@ final class BookReads extends BookAccess {
           List<JsonObject> entries = new ArrayList<>();
           for (String key : peers.getKeys()) {
             PeerRecord rec = PeerRecord.parse(peers.get(key).toString());
-            entries.add(rec.entry(last.get(key), isOnline(online.get(key), rec.fingerprint())));
+            JsonObject location = online.containsKey(key) ? new JsonObject(online.get(key)) : null;
+            entries.add(rec.entry(last.get(key), book.isOnline(location, rec.fingerprint())));
           }
           entries.sort((a, b) -> a.getString("name").compareToIgnoreCase(b.getString("name")));
           return entries;
@@ -85,13 +93,28 @@ final class BookReads extends BookAccess {
             throw new ProtocolException(Codes.NOT_FOUND, "no approved peer named " + target);
           }
           PeerRecord rec = PeerRecord.parse(rs.get(0).toString());
-          JsonObject location = location(rs.get(1));
-          if (location == null || !isOnline(rs.get(1).toString(), rec.fingerprint())) {
+          JsonObject location = Book.location(rs.get(1));
+          if (!book.isOnline(location, rec.fingerprint())) {
             throw new ProtocolException(Codes.OFFLINE, rec.name() + " is not online");
           }
           return new JsonObject().put("name", rec.name()).put("name_key", key).put("fingerprint", rec.fingerprint())
               .put("gateway", location.getString("gateway")).put("conn", location.getString("conn"));
         });
+  }
+
+  /**
+   * A pending request as the page, the mail and the admin API show it. Requests recorded before device keys have no
+   * key fields: they were keyless, and a new name or a changed fingerprint.
+   */
+  private static JsonObject pendingEntry(String stored) {
+    JsonObject request = new JsonObject(stored);
+    if (!request.containsKey("change")) {
+      request.put("change", request.getString("replaces") == null ? "new" : "fingerprint");
+    }
+    for (String field : List.of("key", "key_id", "replaces_key_id")) {
+      request.put(field, request.getValue(field));
+    }
+    return request;
   }
 
   private static Map<String, String> strings(Response hash) {

@@ -35,11 +35,10 @@ public final class DirectoryVerticle extends VerticleBase {
     redis = RedisClients.create(vertx, cfg.redisUrl());
     Keys keys = new Keys(cfg.redisPrefix());
     nodes = new NodeMembership(vertx, redis, keys, cluster, node -> presence.reapNode(node));
-    BookAccess shared = new BookAccess(vertx, cfg, redis, keys, nodes) {
-    };
-    presence = new Presence(shared);
-    BookReads reads = new BookReads(shared);
-    BookChanges changes = new BookChanges(shared);
+    Book book = new Book(vertx, cfg, redis, keys, nodes);
+    presence = new Presence(book);
+    BookReads reads = new BookReads(book);
+    BookChanges changes = new BookChanges(book);
     return Future.all(List.of(
         Bus.serve(vertx.eventBus(), Address.DIRECTORY_CONNECT, presence::connect),
         Bus.serve(vertx.eventBus(), Address.DIRECTORY_DISCONNECT, presence::disconnect),

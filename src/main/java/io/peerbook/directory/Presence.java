@@ -3,18 +3,15 @@ package io.peerbook.directory;
 import io.peerbook.protocol.Address;
 import io.peerbook.protocol.BookEvent;
 import io.peerbook.protocol.Codes;
+import io.peerbook.protocol.DeviceKey;
 import io.peerbook.protocol.Disconnect;
 import io.peerbook.protocol.Identity;
 import io.peerbook.redis.Keys;
-import io.peerbook.redis.LuaScript;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -24,17 +21,13 @@ import java.util.Map;
  * Who is connected where: a connecting peer is authorized (online when approved, else a pending request and a
  * waiting socket), a closing socket leaves, and a dead node's records are cleared. Each change is a book event.
  */
-final class Presence extends BookAccess {
-  private static final Logger LOG = LoggerFactory.getLogger(Presence.class);
-  private static final LuaScript CONNECT = LuaScript.load("connect");
-  private static final LuaScript DISCONNECT = LuaScript.load("disconnect");
-  private static final LuaScript REAP = LuaScript.load("reap");
-  private static final String TOO_MANY = "429";
+final class Presence {
+  private final Book book;
   private final RequestQuota quota;
 
-  Presence(BookAccess shared) {
-    super(shared);
-    this.quota = new RequestQuota(redis, keys, cfg.limits().maxRequestsPerAddress());
+  Presence(Book book) {
+    this.book = book;
+    this.quota = new RequestQuota(book.redis, book.keys, book.cfg.limits().maxRequestsPerAddress());
   }
 
   Future<JsonObject> connect(JsonObject body) {
@@ -43,78 +36,91 @@ final class Presence extends BookAccess {
     String key = Identity.nameKey(name);
     String fingerprint = body.getString("fingerprint");
     String conn = body.getString("conn");
-    String now = now();
+    // The gateway verified the proof first: a key here is the connection's proven key, or null for none.
+    DeviceKey deviceKey = body.getString("key") == null ? null : DeviceKey.parse(body.getString("key"));
+    String keyId = deviceKey == null ? "" : deviceKey.keyId();
+    String now = Book.now();
     JsonObject location = new JsonObject().put("fingerprint", fingerprint).put("node", body.getString("node"))
         .put("gateway", body.getString("gateway")).put("conn", conn).put("since", now);
     List<String> args = List.of(key, name, fingerprint, body.getString("kind") == null ? "" : body.getString("kind"),
-        now, location.encode(), body.getString("address", ""), String.valueOf(cfg.maxPending()),
-        String.valueOf(cfg.limits().maxConnectionsPerUser()));
+        now, location.encode(), body.getString("address", ""), String.valueOf(book.cfg.maxPending()),
+        String.valueOf(book.cfg.limits().maxConnectionsPerUser()), deviceKey == null ? "" : deviceKey.encoded(), keyId);
     String node = body.getString("node");
     return authorize(email, args, body.getString("address", "")).compose(r -> {
-      if (TOO_MANY.equals(r.get(0).toString())) {
+      if (r.outcome() == ConnectResult.Outcome.TOO_MANY) {
         return Future.succeededFuture(r);
       }
-      String member = "200".equals(r.get(0).toString()) ? Keys.onlineMember(email, key)
-          : Keys.waitingMember(email, Keys.requestField(key, fingerprint));
+      String member = r.outcome() == ConnectResult.Outcome.APPROVED ? Keys.onlineMember(email, key)
+          : Keys.waitingMember(email, Keys.requestField(key, fingerprint, keyId));
       // A record taken over from a socket on another node leaves that node's set.
-      JsonObject previous = location(r.get(2));
+      JsonObject previous = r.previous();
       List<Map.Entry<String, String>> drop = previous == null || node.equals(previous.getString("node"))
-          ? List.of() : List.of(at(previous, member));
-      return retrack(email, drop, Map.entry(node, member)).map(r);
-    }).map(r -> {
-      if (TOO_MANY.equals(r.get(0).toString())) {
-        return new JsonObject().put("code", Codes.TOO_MANY);
-      }
-      if ("200".equals(r.get(0).toString())) {
-        PeerRecord rec = PeerRecord.parse(r.get(1).toString());
-        JsonObject entry = rec.entry(now, true);
-        JsonObject previous = location(r.get(2));
-        if (previous != null && nodes.isAlive(previous.getString("node"))) {
-          // The peer was online already: the older socket goes, the peer stays online, no presence event.
-          publish(BookEvent.of(BookEvent.REPLACED, email).put("name_key", key).put("fingerprint", fingerprint)
-              .put("keep", conn).put("gateway", body.getString("gateway")).put("name", rec.name()));
-        } else {
-          publish(BookEvent.of(BookEvent.ONLINE, email).put("peer", entry).put("name_key", key)
-              .put("gateway", body.getString("gateway")).put("conn", conn));
-        }
-        return new JsonObject().put("code", Codes.OK).put("peer", entry);
-      }
-      if (location(r.get(2)) != null) {
-        publish(BookEvent.of(BookEvent.REPLACED, email).put("name_key", key).put("fingerprint", fingerprint).put("keep", conn));
-      }
-      if ("1".equals(r.get(1).toString())) {
-        publish(BookEvent.of(BookEvent.REQUESTED, email).put("name", name).put("fingerprint", fingerprint));
-      }
-      if (!"full".equals(r.get(1).toString())) {
-        // Every waiting connect may mail (a device that reconnects after its link expired gets a new one);
-        // the mailer keeps to one mail per user per interval.
-        vertx.eventBus().send(Address.MAILER_NOTIFY.address(), new JsonObject().put("email", email),
-            new DeliveryOptions().setLocalOnly(true));
-      }
-      return new JsonObject().put("code", Codes.UNAUTHORIZED).put("pending", !"full".equals(r.get(1).toString()))
-          .put("refused", emptyToNull(r.get(3)));
+          ? List.of() : List.of(Book.at(previous, member));
+      return book.retrack(email, drop, Map.entry(node, member)).map(r);
+    }).map(r -> switch (r.outcome()) {
+      case TOO_MANY -> new JsonObject().put("code", Codes.TOO_MANY);
+      case APPROVED -> approved(r, email, key, conn, body.getString("gateway"), now);
+      case WAITING -> waiting(r, email, name, key, fingerprint, deviceKey, conn);
+      case UNCOUNTED -> throw new IllegalStateException("connect.lua asked to count an address twice");
     });
+  }
+
+  private JsonObject approved(ConnectResult r, String email, String key, String conn, String gateway, String now) {
+    PeerRecord rec = r.record();
+    JsonObject entry = rec.entry(now, true);
+    if (r.previous() != null && book.nodes.isAlive(r.previous().getString("node"))) {
+      // The peer was online already: the older socket goes, the peer stays online, no presence event.
+      book.publish(BookEvent.of(BookEvent.REPLACED, email).put("name_key", key).put("fingerprint", rec.fingerprint())
+          .put("key", rec.key()).put("keep", conn).put("gateway", gateway).put("name", rec.name()));
+    } else {
+      book.publish(BookEvent.of(BookEvent.ONLINE, email).put("peer", entry).put("name_key", key)
+          .put("gateway", gateway).put("conn", conn));
+    }
+    return new JsonObject().put("code", Codes.OK).put("peer", entry);
+  }
+
+  private JsonObject waiting(ConnectResult r, String email, String name, String key, String fingerprint,
+                             DeviceKey deviceKey, String conn) {
+    String encodedKey = deviceKey == null ? null : deviceKey.encoded();
+    if (r.previous() != null) {
+      // An older socket waiting with the same request goes; sockets of other requests and the approved one stay.
+      book.publish(BookEvent.of(BookEvent.REPLACED, email).put("name_key", key).put("fingerprint", fingerprint)
+          .put("key", encodedKey).put("keep", conn));
+    }
+    if (r.request() == ConnectResult.Request.NEW) {
+      book.publish(BookEvent.of(BookEvent.REQUESTED, email).put("name", name).put("fingerprint", fingerprint)
+          .put("key_id", deviceKey == null ? null : deviceKey.keyId()));
+    }
+    boolean recorded = r.request() != ConnectResult.Request.NOT_RECORDED;
+    if (recorded) {
+      // Every waiting connect may mail (a device that reconnects after its link expired gets a new one);
+      // the mailer keeps to one mail per user per interval.
+      book.vertx.eventBus().send(Address.MAILER_NOTIFY.address(), new JsonObject().put("email", email),
+          new DeliveryOptions().setLocalOnly(true));
+    }
+    return new JsonObject().put("code", Codes.UNAUTHORIZED).put("pending", recorded).put("refused", r.refused());
   }
 
   /**
    * Runs connect.lua. A request that would be new is first counted against its client address's hourly cap, and
    * recorded only within it; a known request or an approved peer costs the address nothing.
    */
-  private Future<Response> authorize(String email, List<String> args, String address) {
+  private Future<ConnectResult> authorize(String email, List<String> args, String address) {
+    List<String> userKeys = book.userKeys(email);
     if (!quota.enabled()) {
-      return CONNECT.run(redis, userKeys(email), with(args, "1"));
+      return ConnectResult.run(book.redis, userKeys, with(args, "1"));
     }
     // The second step records a waiting socket: once the gateway has given up (and will send its disconnect, which
     // must come after it), it is not taken, or a socket long closed would be left waiting.
     Deadline deadline = Deadline.start();
-    return CONNECT.run(redis, userKeys(email), with(args, "?")).compose(r -> {
-      if (!"new".equals(r.get(0).toString())) {
+    return ConnectResult.run(book.redis, userKeys, with(args, "?")).compose(r -> {
+      if (r.outcome() != ConnectResult.Outcome.UNCOUNTED) {
         return Future.succeededFuture(r);
       }
       deadline.check();
       return quota.take(address).compose(ok -> {
         deadline.check();
-        return CONNECT.run(redis, userKeys(email), with(args, ok ? "1" : "0"));
+        return ConnectResult.run(book.redis, userKeys, with(args, ok ? "1" : "0"));
       });
     });
   }
@@ -129,27 +135,25 @@ final class Presence extends BookAccess {
     Disconnect leaving = Disconnect.from(body);
     String email = leaving.email();
     String key = leaving.nameKey();
+    Keys keys = book.keys;
     List<String> k = List.of(keys.online(email), keys.waiting(email), keys.peers(email), keys.lastSeen(email));
-    String field = Keys.requestField(key, leaving.fingerprint());
-    List<String> args = List.of(key, field, leaving.conn());
-    return DISCONNECT.run(redis, k, args).compose(r -> {
+    String keyId = body.getString("key") == null ? "" : DeviceKey.parse(body.getString("key")).keyId();
+    String field = Keys.requestField(key, leaving.fingerprint(), keyId);
+    return DisconnectResult.run(book.redis, k, List.of(key, field, leaving.conn())).compose(r -> {
       // Only what this socket held leaves the node's records: a replacing socket on this node holds the same member.
       Request untrack = Request.cmd(Command.SREM).arg(keys.nodeRecords(leaving.node()));
-      boolean online = r.get(0).toInteger() == 1;
-      boolean waiting = r.get(1).toInteger() == 1;
-      if (online) {
+      if (r.online()) {
         untrack.arg(Keys.onlineMember(email, key));
       }
-      if (waiting) {
+      if (r.waiting()) {
         untrack.arg(Keys.waitingMember(email, field));
       }
-      Future<?> untracked = online || waiting ? redis.send(untrack) : Future.succeededFuture();
+      Future<?> untracked = r.online() || r.waiting() ? book.redis.send(untrack) : Future.succeededFuture();
       return untracked.map(x -> r);
     }).map(r -> {
-      if (r.get(0).toInteger() == 1 && !r.get(2).toString().isEmpty()) {
-        PeerRecord rec = PeerRecord.parse(r.get(2).toString());
-        publish(BookEvent.of(BookEvent.OFFLINE, email).put("name_key", key)
-            .put("peer", rec.entry(emptyToNull(r.get(3)), false)));
+      if (r.online() && r.record() != null) {
+        book.publish(BookEvent.of(BookEvent.OFFLINE, email).put("name_key", key)
+            .put("peer", r.record().entry(r.lastConnection(), false)));
       }
       return new JsonObject();
     });
@@ -157,11 +161,12 @@ final class Presence extends BookAccess {
 
   /** Clears every presence record a dead node held; its peers' users hear they went offline. */
   Future<Void> reapNode(String node) {
-    return reapBatch(node, "0").compose(v -> redis.send(Request.cmd(Command.DEL).arg(keys.nodeRecords(node)))).mapEmpty();
+    return reapBatch(node, "0")
+        .compose(v -> book.redis.send(Request.cmd(Command.DEL).arg(book.keys.nodeRecords(node)))).mapEmpty();
   }
 
   private Future<Void> reapBatch(String node, String cursor) {
-    return redis.send(Request.cmd(Command.SSCAN).arg(keys.nodeRecords(node)).arg(cursor).arg("COUNT").arg(200))
+    return book.redis.send(Request.cmd(Command.SSCAN).arg(book.keys.nodeRecords(node)).arg(cursor).arg("COUNT").arg(200))
         .compose(page -> {
           List<Future<Void>> cleared = new ArrayList<>();
           page.get(1).forEach(m -> cleared.add(reapOne(node, m.toString())));
@@ -178,11 +183,12 @@ final class Presence extends BookAccess {
     boolean online = "o".equals(parts[0]);
     String email = parts[1];
     String field = parts[2];
+    Keys keys = book.keys;
     List<String> k = List.of(online ? keys.online(email) : keys.waiting(email), keys.peers(email), keys.lastSeen(email));
-    return REAP.run(redis, k, List.of(field, node)).map(r -> {
-      if (online && r.get(0).toInteger() == 1 && !r.get(1).toString().isEmpty()) {
-        publish(BookEvent.of(BookEvent.OFFLINE, email).put("name_key", field)
-            .put("peer", PeerRecord.parse(r.get(1).toString()).entry(emptyToNull(r.get(2)), false)));
+    return ReapResult.run(book.redis, k, List.of(field, node)).map(r -> {
+      if (online && r.cleared() && r.record() != null) {
+        book.publish(BookEvent.of(BookEvent.OFFLINE, email).put("name_key", field)
+            .put("peer", r.record().entry(r.lastConnection(), false)));
       }
       return null;
     });

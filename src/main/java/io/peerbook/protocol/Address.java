@@ -7,23 +7,34 @@ package io.peerbook.protocol;
  */
 public enum Address {
   /**
-   * {email, name, fingerprint, kind, gateway, conn, node, address} → {code: 200, peer: list entry} or
+   * {email, name, fingerprint, kind, gateway, conn, node, address, key} → {code: 200, peer: list entry} or
    * {code: 401, pending: false when the user has too many pending requests}. Records presence or a pending request.
+   * {@code key} is the connection's proven device key (base64url SPKI), or null for a keyless connection.
    */
   DIRECTORY_CONNECT("peerbook.directory.connect"),
-  /** {email, name_key, fingerprint, conn, node} → {}. Drops the presence or waiting record if it still belongs to conn. */
+  /**
+   * {email, name_key, fingerprint, key, conn, node} → {}. Drops the presence or waiting record if it still belongs to
+   * conn; {@code key} is the socket's proven device key or null (it names the waiting record).
+   */
   DIRECTORY_DISCONNECT("peerbook.directory.disconnect"),
   /** {email, filter?} → {list: [entry]}: approved peers as the protocol's list entries. */
   DIRECTORY_LIST("peerbook.directory.list"),
-  /** {email} → {approved: [entry], pending: [pending entry]}: the whole book, for the page and the admin API. */
+  /**
+   * {email} → {approved: [entry], pending: [pending entry]}: the whole book, for the page and the admin API. A pending
+   * entry: {name, fingerprint, kind, requested_at, replaces, address, key, key_id, change: new|fingerprint|key|adds_key,
+   * replaces_key_id}.
+   */
   DIRECTORY_BOOK("peerbook.directory.book"),
   /** {email, target} → {name, name_key, fingerprint, gateway, conn}: where an approved, online peer is connected; fails 404 or 480. */
   DIRECTORY_ROUTE("peerbook.directory.route"),
   /** {email, name, fingerprint, properties} → {}. Merges app properties; fails 400 on a bad value or size. */
   DIRECTORY_SET_PROPERTIES("peerbook.directory.set-properties"),
-  /** {email, name, fingerprint} → {}. Approves a pending request; fails 404 when there is none. */
+  /**
+   * {email, name, fingerprint, key_id?} → {}. Approves a pending request (key_id empty or absent: the keyless one) and
+   * binds its key; fails 404 when there is none.
+   */
   DIRECTORY_APPROVE("peerbook.directory.approve"),
-  /** {email, name, fingerprint} → {}. Rejects a pending request; fails 404 when there is none. */
+  /** {email, name, fingerprint, key_id?} → {}. Rejects a pending request (as approve names it); fails 404. */
   DIRECTORY_REJECT("peerbook.directory.reject"),
   /** {email, name} → {}. Removes an approved peer; fails 404. */
   DIRECTORY_REMOVE("peerbook.directory.remove"),
@@ -32,7 +43,10 @@ public enum Address {
    * request waiting for approval).
    */
   DIRECTORY_RENAME("peerbook.directory.rename"),
-  /** {email, name, fingerprint, kind?, properties} → {created: bool}. Creates or updates an approved peer (admin API). */
+  /**
+   * {email, name, fingerprint, kind?, key?, properties} → {created: bool}. Creates or updates an approved peer (admin
+   * API); {@code key} (base64url SPKI) binds a device key, null removes it, absent keeps the stored one; fails 400.
+   */
   DIRECTORY_PUT_PEER("peerbook.directory.put-peer"),
   /** {} → {}. Answers once Redis answers a PING. */
   DIRECTORY_READY("peerbook.directory.ready"),

@@ -11,7 +11,7 @@ public final class Keys {
     this.prefix = prefix;
   }
 
-  /** Hash: name key → peer record JSON {name, fingerprint, kind, properties, registration_date}. */
+  /** Hash: name key → peer record JSON {name, fingerprint, kind, properties, registration_date, key?, key_id?}. */
   public String peers(String email) {
     return user(email, "peers");
   }
@@ -21,7 +21,10 @@ public final class Keys {
     return user(email, "last");
   }
 
-  /** Hash: name key + "\n" + fingerprint → pending request JSON {name, fingerprint, kind, requested_at, replaces, address}. */
+  /**
+   * Hash: request field ({@link #requestField}) → pending request JSON {name, fingerprint, kind, requested_at,
+   * replaces, address, key, key_id, change, replaces_key_id}.
+   */
   public String pending(String email) {
     return user(email, "pending");
   }
@@ -31,7 +34,7 @@ public final class Keys {
     return user(email, "online");
   }
 
-  /** Hash: name key + "\n" + fingerprint → location JSON of a socket waiting for approval. */
+  /** Hash: request field ({@link #requestField}) → location JSON of a socket waiting for approval. */
   public String waiting(String email) {
     return user(email, "waiting");
   }
@@ -77,9 +80,13 @@ public final class Keys {
     return "w\n" + email + "\n" + field;
   }
 
-  /** The field of a pending request or waiting socket: one per name and fingerprint. */
-  public static String requestField(String nameKey, String fingerprint) {
-    return nameKey + "\n" + fingerprint;
+  /**
+   * The field of a pending request or waiting socket: one per name, fingerprint and device key
+   * ({@code <name key>\n<fingerprint>}, plus {@code \n<key id>} for a request with a key). A keyless request and a
+   * keyed one of the same name and fingerprint are two requests.
+   */
+  public static String requestField(String nameKey, String fingerprint, String keyId) {
+    return keyId == null || keyId.isEmpty() ? nameKey + "\n" + fingerprint : nameKey + "\n" + fingerprint + "\n" + keyId;
   }
 
   private String user(String email, String what) {

@@ -24,9 +24,10 @@ import java.util.function.Supplier;
 
 /**
  * What the parts of the directory share: the Redis pool, the key names, which nodes are alive, and the small steps
- * every part takes (read a record for a compare-and-set, retry it, publish a book event).
+ * every part takes (read a record for a compare-and-set, retry it, publish a book event). One instance per
+ * directory verticle, handed to {@link Presence}, {@link BookReads} and {@link BookChanges}.
  */
-abstract class BookAccess {
+final class Book {
   static final int CAS_ATTEMPTS = 8;
   final Vertx vertx;
   final PeerbookConfig cfg;
@@ -34,7 +35,7 @@ abstract class BookAccess {
   final Keys keys;
   final NodeMembership nodes;
 
-  BookAccess(Vertx vertx, PeerbookConfig cfg, Redis redis, Keys keys, NodeMembership nodes) {
+  Book(Vertx vertx, PeerbookConfig cfg, Redis redis, Keys keys, NodeMembership nodes) {
     this.vertx = vertx;
     this.cfg = cfg;
     this.redis = redis;
@@ -42,17 +43,16 @@ abstract class BookAccess {
     this.nodes = nodes;
   }
 
-  BookAccess(BookAccess shared) {
-    this(shared.vertx, shared.cfg, shared.redis, shared.keys, shared.nodes);
-  }
-
   /** A record with its exact stored text, so a compare-and-set can check it is unchanged. */
   record Stored(PeerRecord rec, String raw) {
+    /** The record an HGET answered, or null. */
+    static Stored of(Response r) {
+      return r == null ? null : new Stored(PeerRecord.parse(r.toString()), r.toString());
+    }
   }
 
   Future<Stored> record(String email, String key) {
-    return redis.send(Request.cmd(Command.HGET).arg(keys.peers(email)).arg(key))
-        .map(r -> r == null ? null : new Stored(PeerRecord.parse(r.toString()), r.toString()));
+    return redis.send(Request.cmd(Command.HGET).arg(keys.peers(email)).arg(key)).map(Stored::of);
   }
 
   /** Runs a read-compute-write step until its compare-and-set succeeds (the step answers null when it must retry). */
@@ -72,12 +72,10 @@ abstract class BookAccess {
     });
   }
 
-  boolean isOnline(String locationJson, String fingerprint) {
-    if (locationJson == null || locationJson.isEmpty()) {
-      return false;
-    }
-    JsonObject location = new JsonObject(locationJson);
-    return fingerprint.equals(location.getString("fingerprint")) && nodes.isAlive(location.getString("node"));
+  /** Whether a presence record is of this fingerprint and held by a live node. */
+  boolean isOnline(JsonObject location, String fingerprint) {
+    return location != null && fingerprint.equals(location.getString("fingerprint"))
+        && nodes.isAlive(location.getString("node"));
   }
 
   List<String> userKeys(String email) {
@@ -98,7 +96,7 @@ abstract class BookAccess {
       chain = chain.compose(x -> redis.send(Request.cmd(Command.SADD).arg(keys.nodeRecords(add.getKey())).arg(add.getValue())));
     }
     return chain.<Void>mapEmpty().recover(err -> {
-      LoggerFactory.getLogger(BookAccess.class).warn("node records of {} not updated: {}", email, err.toString());
+      LoggerFactory.getLogger(Book.class).warn("node records of {} not updated: {}", email, err.toString());
       return Future.succeededFuture();
     });
   }
