@@ -25,7 +25,8 @@ public record PeerbookConfig(
     int clusterBusPort,
     List<String> turnUrls, String turnSecret, int turnTtl, List<String> stunUrls,
     Map<String, Integer> instances, String nodeId, Limits limits,
-    String metricsToken) {
+    String metricsToken,
+    boolean deviceKeysRequired) {
 
   public static final List<String> VERTICLES = List.of("gateway", "directory", "mailer", "relay");
 
@@ -43,6 +44,7 @@ public record PeerbookConfig(
         .put("cluster_host", null).put("cluster_members", "").put("cluster_bus_port", 0)
         .put("turn_urls", "").put("turn_secret", null).put("turn_ttl", 86400).put("stun_urls", "")
         .put("metrics_token", null)
+        .put("device_keys", "optional")
         .mergeIn(Limits.defaults())
         .put("instances", new JsonObject().put("gateway", 1).put("directory", 1).put("mailer", 1).put("relay", 1));
   }
@@ -113,7 +115,17 @@ public record PeerbookConfig(
         string(j, "cluster_host", null), list(j, "cluster_members"), port(j, "cluster_bus_port"),
         list(j, "turn_urls"), string(j, "turn_secret", null), positive(j, "turn_ttl"), list(j, "stun_urls"),
         Map.copyOf(instances), string(j, "node_id", null), Limits.from(j),
-        string(j, "metrics_token", null));
+        string(j, "metrics_token", null),
+        deviceKeys(j));
+  }
+
+  /** {@code optional} (keyless devices connect as the seed's protocol has it) or {@code required}. */
+  private static boolean deviceKeys(JsonObject j) {
+    String mode = string(j, "device_keys", "optional").trim().toLowerCase(Locale.ROOT);
+    if (!mode.equals("optional") && !mode.equals("required")) {
+      throw new ConfigException("device_keys must be optional or required, got '" + j.getValue("device_keys") + "'");
+    }
+    return mode.equals("required");
   }
 
   public boolean smtpEnabled() {

@@ -7,27 +7,34 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Where one socket stands with the book: connecting (the directory has not answered yet), waiting for approval,
- * approved, or closed. The directory's answer is the first message the peer gets; an approval or rejection that
+ * Where one socket stands with the book: proving its device key, connecting (the directory has not answered yet),
+ * waiting for approval, approved, or closed. The directory's answer is the first message the peer gets; an approval or rejection that
  * arrives while that answer is still out is kept and applied when it lands.
  */
 final class Admission {
-  enum State { CONNECTING, WAITING, APPROVED, CLOSED }
+  enum State { PROVING, CONNECTING, WAITING, APPROVED, CLOSED }
 
   private final GatewayContext ctx;
   private final PeerSession session;
   /** Read by forwarding on other event loops. */
-  private volatile State state = State.CONNECTING;
+  private volatile State state;
   /** An approval or rejection heard while the connect request was still out. */
   private State decidedEarly;
 
-  Admission(GatewayContext ctx, PeerSession session) {
+  /** @param proving the connection sent a device key, to be proven before anything else */
+  Admission(GatewayContext ctx, PeerSession session, boolean proving) {
     this.ctx = ctx;
     this.session = session;
+    this.state = proving ? State.PROVING : State.CONNECTING;
   }
 
   State state() {
     return state;
+  }
+
+  /** The key is proven (or there is none): the directory is asked next. */
+  void proven() {
+    state = State.CONNECTING;
   }
 
   /** Marks the socket closed; answers what it was before. */

@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * What a book event does to the sockets of one gateway instance: waiting sockets are approved or rejected, replaced
@@ -39,11 +40,11 @@ final class BookEffects {
     List<PeerSession> told = new ArrayList<>();
     switch (kind) {
       case BookEvent.REPLACED -> sockets.stream()
-          .filter(s -> s.nameKey().equals(key) && s.fingerprint().equals(event.getString("fingerprint"))
+          .filter(s -> is(s, key, event.getString("fingerprint"), event.getString("key"))
               && !s.conn().equals(event.getString("keep")))
           .forEach(s -> s.close(Codes.CLOSE_REPLACED, "replaced by a newer connection of the same peer"));
       case BookEvent.REJECTED -> sockets.stream()
-          .filter(s -> !s.approved() && s.nameKey().equals(key) && s.fingerprint().equals(event.getString("fingerprint")))
+          .filter(s -> !s.approved() && is(s, key, event.getString("fingerprint"), event.getString("key")))
           .forEach(s -> s.admission().reject());
       case BookEvent.APPROVED -> {
         String revoked = event.getString("revoked_fingerprint");
@@ -53,8 +54,10 @@ final class BookEffects {
             s.rename(event.getJsonObject("peer").getString("name"), key);
             s.admission().approve();
             told.add(s);
-          } else if (revoked != null && s.approved() && s.nameKey().equals(key) && s.fingerprint().equals(revoked)) {
-            s.admission().revoke("another fingerprint was approved for this name");
+          } else if (revoked != null && s.approved() && is(s, key, revoked, event.getString("revoked_key"))) {
+            s.admission().revoke(revoked.equals(s.fingerprint()) && revoked.equals(event.getJsonObject("peer")
+                .getString("fingerprint")) ? "another device key was approved for this name"
+                : "another fingerprint was approved for this name");
             told.add(s);
           }
         }
@@ -93,6 +96,11 @@ final class BookEffects {
       Leaving.clear(vertx, new Disconnect(event.getString("email"), event.getString("name_key"),
           event.getJsonObject("peer").getString("fingerprint"), conn, ctx.cfg().nodeId()));
     }
+  }
+
+  /** The socket is this identity: name, fingerprint and device key (null: a keyless connection). */
+  private static boolean is(PeerSession s, String nameKey, String fingerprint, String key) {
+    return s.nameKey().equals(nameKey) && s.fingerprint().equals(fingerprint) && Objects.equals(s.key(), key);
   }
 
   /** The peer_update for every approved socket of the user but the peer the event is about. */

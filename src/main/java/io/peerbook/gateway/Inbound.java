@@ -12,7 +12,7 @@ record Inbound(Command command, Object id, String target, JsonObject message, St
 
   /** The commands a peer may send; a message without one is signaling. */
   enum Command {
-    PING("ping"), GET_LIST("get_list"), SET_PROPERTIES("set_properties"), ICE_SERVERS("ice_servers"),
+    PING("ping"), PROVE("prove"), GET_LIST("get_list"), SET_PROPERTIES("set_properties"), ICE_SERVERS("ice_servers"),
     SIGNAL(null), UNKNOWN(null);
 
     private final String wire;

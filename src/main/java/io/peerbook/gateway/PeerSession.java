@@ -1,9 +1,6 @@
 package io.peerbook.gateway;
 
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.peerbook.metrics.Meters;
-import io.peerbook.protocol.Address;
-import io.peerbook.protocol.Bus;
 import io.peerbook.protocol.Codes;
 import io.peerbook.protocol.Disconnect;
 import io.peerbook.protocol.Identity;
@@ -18,30 +15,28 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.function.Supplier;
-
 /**
- * One peer's socket: who it is, what it may do ({@link Admission}), its messages in order ({@link SerialInbox}), and
- * writing to it. Confined to the event loop of the gateway instance that accepted it, but for what forwarding does
- * from other event loops ({@link Endpoint}): it writes relayed messages into it and tells it of undelivered ones.
+ * One peer's socket: who it is, what it may do ({@link Admission}), what it sends ({@link Intake}), and writing to it.
+ * Confined to the event loop of the gateway instance that accepted it, but for what forwarding does from other event
+ * loops ({@link Endpoint}): it writes relayed messages into it and tells it of undelivered ones.
  */
-final class PeerSession implements MessageAssembler.Sink, Endpoint {
+final class PeerSession implements Endpoint {
   /** How long a peer has to answer our close frame before its TCP connection is dropped. */
   static final long CLOSE_GRACE_MS = 2_000;
   static final String SLOW = "the target does not read its messages; its connection was closed";
   static final String NOT_APPROVED = "not approved: only ping is allowed while waiting";
+  static final String KEY_REQUIRED = "a device key is required: connect with the key parameter and prove it";
   private static final Logger LOG = LoggerFactory.getLogger(PeerSession.class);
 
   private final GatewayContext ctx;
   /** The event loop the socket belongs to. */
   private final Context context;
-  private final Commands commands;
   private final ServerWebSocket ws;
   private final String conn;
   private final ConnectRequest request;
-  private final TokenBucket bucket;
   private final SerialInbox inbox;
   private final Admission admission;
+  private final Intake intake;
   // Read by forwarding on other event loops: volatile.
   private volatile String name;
   private volatile String nameKey;
@@ -50,21 +45,19 @@ final class PeerSession implements MessageAssembler.Sink, Endpoint {
   /** Closed because it did not read: what a sender hears for each message that found it so. */
   private volatile boolean slow;
   private boolean pongSeen = true;
-  private Future<Void> connected = Future.succeededFuture();
+  /** Set once the directory is asked about this socket; completes once it answered: only then may the socket leave. */
+  private Promise<Void> connected;
   /** Completes once the directory has heard that this socket closed. */
   private final Promise<Void> left = Promise.promise();
 
   PeerSession(GatewayContext ctx, Commands commands, ServerWebSocket ws, String conn, ConnectRequest request) {
     this.ctx = ctx;
     this.context = ctx.vertx().getOrCreateContext();
-    this.commands = commands;
     this.ws = ws;
     this.conn = conn;
     this.request = request;
     this.name = request.name();
     this.nameKey = Identity.nameKey(request.name());
-    int rate = ctx.cfg().msgRate();
-    this.bucket = rate == 0 ? null : new TokenBucket(rate, ctx.cfg().msgBurst(), 50L * rate, System.nanoTime());
     this.inbox = new SerialInbox(new SerialInbox.Source() {
       @Override
       public void pause() {
@@ -76,7 +69,8 @@ final class PeerSession implements MessageAssembler.Sink, Endpoint {
         ws.resume();
       }
     });
-    this.admission = new Admission(ctx, this);
+    this.admission = new Admission(ctx, this, request.key() != null);
+    this.intake = new Intake(ctx, this, inbox, commands);
   }
 
   @Override
@@ -94,6 +88,11 @@ final class PeerSession implements MessageAssembler.Sink, Endpoint {
     return name;
   }
 
+  /** The name as the connection gave it (what its proof signs), before the book's spelling replaced it. */
+  String requestedName() {
+    return request.name();
+  }
+
   @Override
   public String nameKey() {
     return nameKey;
@@ -102,6 +101,11 @@ final class PeerSession implements MessageAssembler.Sink, Endpoint {
   @Override
   public String fingerprint() {
     return request.fingerprint();
+  }
+
+  /** The device key this connection proved (base64url SPKI), or null for a keyless one. */
+  String key() {
+    return request.key() == null ? null : request.key().encoded();
   }
 
   Admission.State state() {
@@ -126,12 +130,15 @@ final class PeerSession implements MessageAssembler.Sink, Endpoint {
     return closing || ws.isClosed();
   }
 
-  /** Wires the socket and asks the directory who this is; the answer is the first message the peer gets. */
+  /**
+   * Wires the socket. A keyless connection asks the directory at once who it is (unless keys are required); one with a
+   * key first gets a challenge, and asks once the key is proven. The first message the peer gets says which.
+   */
   void start() {
-    MessageAssembler frames = new MessageAssembler(this);
+    MessageAssembler frames = new MessageAssembler(intake);
     ws.frameHandler(frames::frame);
     ws.pongHandler(b -> pongSeen = true);
-    ws.exceptionHandler(this::onError);
+    ws.exceptionHandler(intake::error);
     ws.closeHandler(v -> onClose());
     try {
       // What the server holds for a peer that does not read is bounded: past this, send() closes the socket.
@@ -140,12 +147,24 @@ final class PeerSession implements MessageAssembler.Sink, Endpoint {
       // The peer's close frame came with the upgrade: nothing will be written, and the close handler cleans up.
       LOG.debug("{} closed during its upgrade", conn);
     }
-    Promise<Void> done = Promise.promise();
-    connected = done.future();
+    if (request.key() != null) {
+      intake.awaitProof(new KeyProof(ctx.vertx(), this, request.key()));
+    } else if (ctx.cfg().deviceKeysRequired()) {
+      send(Admission.status(Codes.UNAUTHORIZED, KEY_REQUIRED));
+      close(Codes.CLOSE_REVOKED, "device key required");
+    } else {
+      connect();
+    }
+  }
+
+  /** Asks the directory who this is (the connection's key, if any, is proven); messages wait behind the answer. */
+  void connect() {
+    admission.proven();
+    connected = Promise.promise();
     JsonObject identity = new JsonObject().put("email", email()).put("name", name).put("fingerprint", fingerprint())
-        .put("kind", request.kind()).put("gateway", ctx.gatewayId()).put("conn", conn).put("node", ctx.cfg().nodeId())
-        .put("address", request.address());
-    inbox.add(() -> admission.connect(identity).andThen(ar -> done.complete()));
+        .put("kind", request.kind()).put("key", key()).put("gateway", ctx.gatewayId()).put("conn", conn)
+        .put("node", ctx.cfg().nodeId()).put("address", request.address());
+    inbox.add(() -> admission.connect(identity).andThen(ar -> connected.tryComplete()));
   }
 
   void rename(String newName, String newKey) {
@@ -201,16 +220,12 @@ final class PeerSession implements MessageAssembler.Sink, Endpoint {
       return Future.failedFuture(new NotDelivered(lostBecause()));
     }
     if (ws.writeQueueFull()) {
-      closeSlow();
+      LOG.debug("{} does not read its messages: closing it", conn);
+      slow = true;
+      close(Codes.CLOSE_TRY_LATER, "not reading its messages");
       return Future.failedFuture(new NotDelivered(SLOW));
     }
     return ws.writeTextMessage(text);
-  }
-
-  private void closeSlow() {
-    LOG.debug("{} does not read its messages: closing it", conn);
-    slow = true;
-    close(Codes.CLOSE_TRY_LATER, "not reading its messages");
   }
 
   @Override
@@ -259,95 +274,18 @@ final class PeerSession implements MessageAssembler.Sink, Endpoint {
     return send(error).otherwiseEmpty();
   }
 
-  /** Asks a service and answers message {@code id} with its reply or its error. */
-  Future<Void> ask(Address address, JsonObject body, Object id) {
-    return Bus.request(ctx.vertx().eventBus(), address, body).transform(ar -> ar.succeeded()
-        ? answer(id, ar.result())
-        : sendError(id, null, Bus.code(ar.cause()), Bus.text(ar.cause())));
-  }
-
-  /** A message that never reached the socket's write queue: the socket is closing or did not read. */
-  static final class NotDelivered extends RuntimeException {
-    NotDelivered(String text) {
-      super(text, null, false, false);
-    }
-  }
-
   private void onClose() {
     Admission.State was = admission.close();
     inbox.close();
+    intake.close();
     ctx.connections().remove(this);
-    if (was == Admission.State.CLOSED) {
+    if (was == Admission.State.CLOSED || connected == null) {
+      // Closed already, or never recorded (no proof, or keys required): nothing to clear.
       left.tryComplete();
       return;
     }
     // The connect request may still be out: leave only after it landed, or the presence record would outlive us.
-    connected.onComplete(ar -> Leaving.clear(ctx.vertx(), new Disconnect(email(), nameKey, fingerprint(), conn,
+    connected.future().onComplete(ar -> Leaving.clear(ctx.vertx(), new Disconnect(email(), nameKey, fingerprint(), conn,
         ctx.cfg().nodeId())).onComplete(done -> left.tryComplete()));
-  }
-
-  // --- messages from the peer (MessageAssembler.Sink) ---
-
-  @Override
-  public void text(String text) {
-    accept(() -> Inbound.parse(text));
-  }
-
-  @Override
-  public void binary() {
-    accept(Inbound::binary);
-  }
-
-  /** Over 64 KiB: 413, then close 1009, after whatever came before it. */
-  @Override
-  public void tooLarge() {
-    inbox.add(() -> {
-      sendError(null, null, Codes.TOO_LARGE, "message larger than 64 KiB");
-      close(Codes.CLOSE_TOO_LARGE, "message too large");
-      return Future.succeededFuture();
-    });
-  }
-
-  /** Netty refuses a single frame past the server's frame limit with 1009: the same 413 and close. */
-  private void onError(Throwable err) {
-    if (err instanceof CorruptedWebSocketFrameException c && c.closeStatus() != null
-        && c.closeStatus().code() == Codes.CLOSE_TOO_LARGE) {
-      tooLarge();
-      return;
-    }
-    LOG.debug("socket {} error: {}", conn, err.toString());
-  }
-
-  /**
-   * Rate-limits, parses and queues one message; a malformed one is answered at once, once the status is out. Every
-   * message counts against the rate, malformed ones too: they cost the server as much.
-   */
-  private void accept(Supplier<Inbound> parse) {
-    if (admission.state() == Admission.State.CLOSED) {
-      return;
-    }
-    boolean allowed = bucket == null || bucket.tryTake(System.nanoTime());
-    if (admission.state() == Admission.State.CONNECTING) {
-      // Until the status is sent, messages wait behind it, unparsed.
-      inbox.add(() -> handle(parse.get(), allowed));
-    } else {
-      handle(parse.get(), allowed);
-    }
-  }
-
-  private Future<Void> handle(Inbound message, boolean allowed) {
-    if (!allowed) {
-      sendError(message.id(), message.target(), Codes.TOO_MANY, "message rate exceeded");
-      if (bucket.abusive()) {
-        close(Codes.CLOSE_ABUSE, "message rate abuse");
-      }
-    } else if (message.malformed()) {
-      sendError(message.id(), null, Codes.BAD_REQUEST, message.problem());
-    } else {
-      inbox.add(() -> admission.state() == Admission.State.CLOSED
-          ? Future.succeededFuture()
-          : commands.dispatch(this, message));
-    }
-    return Future.succeededFuture();
   }
 }

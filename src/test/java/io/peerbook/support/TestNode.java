@@ -129,6 +129,21 @@ public final class TestNode implements AutoCloseable {
     return c;
   }
 
+  /** Connects a peer that sends {@code key} as its device key (the server's challenge is its first message). */
+  public PeerClient connectWithKey(String email, String name, String fingerprint, String key) {
+    PeerClient c = PeerClient.connectQuery(vertx, port, PeerClient.query(email, name, fingerprint, null)
+        + "&key=" + key, email, name, fingerprint);
+    clients.add(c);
+    return c;
+  }
+
+  /** Connects with a device key and proves it (in P1363 form); the status is the next message. */
+  public PeerClient connectProven(String email, String name, String fingerprint, DeviceKeys key) {
+    PeerClient c = connectWithKey(email, name, fingerprint, key.spki());
+    key.prove(c, email, name, fingerprint, false);
+    return c;
+  }
+
   public PeerClient connect(String email, String name, String fingerprint) {
     return connect(email, name, fingerprint, null);
   }
