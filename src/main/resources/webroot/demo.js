@@ -66,7 +66,7 @@ async function join(email, name) {
   peerbook.connect();
 }
 
-/** Holds this device's name among the tabs of this browser (Web Locks; a page over plain http has none). */
+/** Holds this device's name among the tabs of this browser (Web Locks: none over plain http but on localhost). */
 async function claim(email, name) {
   const lock = `peerbook-demo:${email.toLowerCase()}/${name.toLowerCase()}`; // names compare case-insensitively
   if (claimed?.lock === lock || !navigator.locks) {
