@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.BindException;
 import java.nio.file.Path;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +22,16 @@ public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
   private Main() {
+  }
+
+  /** The port is taken: what the HTTP server's listen failed with, wrapped or not. */
+  private static BindException bindFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BindException b) {
+        return b;
+      }
+    }
+    return null;
   }
 
   public static void main(String[] args) throws Exception {
@@ -62,12 +73,19 @@ public final class Main {
     try {
       peerbook = Peerbook.deploy(vertx, merged, cluster).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
-      LOG.error("peerbook did not start", e);
+      BindException taken = bindFailure(e);
+      if (taken != null) {
+        // The one line an operator needs, not Netty's stack: which port, which setting.
+        System.err.println("peerbook: cannot listen on " + cfg.httpHost() + ":" + cfg.httpPort() + " ("
+            + taken.getMessage() + "): set http_port (PEERBOOK_HTTP_PORT) to a free port, or stop what uses it");
+      } else {
+        LOG.error("peerbook did not start", e);
+      }
       vertx.close();
       if (embedded != null) {
         embedded.close();
       }
-      System.exit(1);
+      System.exit(taken != null ? 2 : 1);
       return;
     }
     if (cfg.smtpHost() == null) {

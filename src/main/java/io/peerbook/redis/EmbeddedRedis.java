@@ -35,7 +35,9 @@ public final class EmbeddedRedis implements AutoCloseable {
         .setting("dir " + dataDir.toAbsolutePath())
         .setting("appendonly yes")
         .setting("save \"\"")
-        .onShutdownForceStop(true)
+        // Stopped by Main's shutdown hook, after the node has cleared its peers' presence: a hook of its own would stop
+        // Redis at the same time, and the clearing would fail.
+        .onShutdownForceStop(false)
         .build();
     server.start();
     LOG.info("embedded Redis started on 127.0.0.1:{} with its data in {}", port, dataDir.toAbsolutePath());
