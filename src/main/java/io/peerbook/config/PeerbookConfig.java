@@ -24,7 +24,7 @@ public record PeerbookConfig(
     boolean clustered, String clusterName, int clusterPort, String clusterHost, List<String> clusterMembers,
     int clusterBusPort,
     List<String> turnUrls, String turnSecret, int turnTtl, List<String> stunUrls,
-    Map<String, Integer> instances, String nodeId, Limits limits) {
+    Map<String, Integer> instances, String nodeId, Limits limits, RedisSettings redis) {
 
   public static final List<String> VERTICLES = List.of("gateway", "directory", "mailer", "relay");
 
@@ -42,6 +42,7 @@ public record PeerbookConfig(
         .put("cluster_host", null).put("cluster_members", "").put("cluster_bus_port", 0)
         .put("turn_urls", "").put("turn_secret", null).put("turn_ttl", 86400).put("stun_urls", "")
         .mergeIn(Limits.defaults())
+        .mergeIn(RedisSettings.defaults())
         .put("instances", new JsonObject().put("gateway", 1).put("directory", 1).put("mailer", 1).put("relay", 1));
   }
 
@@ -110,7 +111,7 @@ public record PeerbookConfig(
         bool(j, "clustered"), string(j, "cluster_name", "peerbook"), port(j, "cluster_port"),
         string(j, "cluster_host", null), list(j, "cluster_members"), port(j, "cluster_bus_port"),
         list(j, "turn_urls"), string(j, "turn_secret", null), positive(j, "turn_ttl"), list(j, "stun_urls"),
-        Map.copyOf(instances), string(j, "node_id", null), Limits.from(j));
+        Map.copyOf(instances), string(j, "node_id", null), Limits.from(j), RedisSettings.from(j));
   }
 
   public boolean smtpEnabled() {

@@ -32,6 +32,8 @@ final class Book {
   final Vertx vertx;
   final PeerbookConfig cfg;
   final Redis redis;
+  /** The same Redis for changes a person or an operator is told are done: confirmed by replicas first. */
+  final Redis changes;
   final Keys keys;
   final NodeMembership nodes;
 
@@ -39,6 +41,7 @@ final class Book {
     this.vertx = vertx;
     this.cfg = cfg;
     this.redis = redis;
+    this.changes = new ReplicatedWrites(redis, cfg.redis().waitReplicas(), cfg.redis().waitMs());
     this.keys = keys;
     this.nodes = nodes;
   }

@@ -25,7 +25,7 @@ final class BookChanges {
 
   BookChanges(Book book) {
     this.book = book;
-    this.redis = book.redis;
+    this.redis = book.changes;
     this.keys = book.keys;
   }
 

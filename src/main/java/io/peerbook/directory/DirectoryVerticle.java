@@ -32,9 +32,9 @@ public final class DirectoryVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     PeerbookConfig cfg = PeerbookConfig.from(config());
-    redis = RedisClients.create(vertx, cfg.redisUrl());
+    redis = RedisClients.create(vertx, cfg);
     Keys keys = new Keys(cfg.redisPrefix());
-    nodes = new NodeMembership(vertx, redis, keys, cluster, node -> presence.reapNode(node));
+    nodes = new NodeMembership(vertx, redis, keys, cluster, cfg, node -> presence.reapNode(node));
     Book book = new Book(vertx, cfg, redis, keys, nodes);
     presence = new Presence(book);
     BookReads reads = new BookReads(book);

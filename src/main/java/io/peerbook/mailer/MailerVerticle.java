@@ -41,7 +41,7 @@ public final class MailerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     cfg = PeerbookConfig.from(config());
-    redis = RedisClients.create(vertx, cfg.redisUrl());
+    redis = RedisClients.create(vertx, cfg);
     keys = new Keys(cfg.redisPrefix());
     if (cfg.smtpEnabled()) {
       MailConfig mc = new MailConfig().setHostname(cfg.smtpHost()).setPort(cfg.smtpPort())

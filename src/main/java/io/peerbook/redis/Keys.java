@@ -11,6 +11,10 @@ public final class Keys {
     this.prefix = prefix;
   }
 
+  public String prefix() {
+    return prefix;
+  }
+
   /** Hash: name key → peer record JSON {name, fingerprint, kind, properties, registration_date, key?, key_id?}. */
   public String peers(String email) {
     return user(email, "peers");
@@ -59,9 +63,22 @@ public final class Keys {
     return prefix + "from:" + address;
   }
 
-  /** Sorted set: node id → time (ms) of its last check-in, of every node that has not been cleaned up after. */
+  /**
+   * Sorted set: node id → time (ms) it last registered, of every node that has not been cleaned up after. It and
+   * the heartbeats share the hash tag {@code {nodes}}, so one pipeline reads them all on Redis Cluster too.
+   */
   public String nodes() {
-    return prefix + "nodes";
+    return prefix + "{nodes}";
+  }
+
+  /** String with a TTL, renewed while the node lives: its heartbeat JSON {node, cluster, host, http_port, pid, beat}. */
+  public String heartbeat(String nodeId) {
+    return prefix + "{nodes}:alive:" + nodeId;
+  }
+
+  /** String with a TTL: the node clearing a dead node's records, so that one survivor does it. */
+  public String reaping(String nodeId) {
+    return prefix + "{nodes}:reaping:" + nodeId;
   }
 
   /**

@@ -41,7 +41,8 @@ public final class LuaScript {
 
   public Future<Response> run(Redis redis, List<String> keys, List<String> args) {
     return redis.send(request(Command.EVALSHA, sha, keys, args)).recover(err -> {
-      if (err.getMessage() != null && err.getMessage().startsWith("NOSCRIPT")) {
+      // After a failover or a restart the server may not know it; in a pipeline the error comes prefixed.
+      if (err.getMessage() != null && err.getMessage().contains("NOSCRIPT")) {
         return redis.send(request(Command.EVAL, source, keys, args));
       }
       return Future.failedFuture(err);

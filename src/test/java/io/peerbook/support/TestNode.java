@@ -87,7 +87,9 @@ public final class TestNode implements AutoCloseable {
     Vertx vertx;
     Peerbook peerbook;
     if (clustered) {
-      Clustering.Joined joined = slow(Clustering.start(PeerbookConfig.from(config.copy().put("clustered", true))));
+      // As Main does: the verticles read clustered=true too (a node's heartbeat names its cluster).
+      config.put("clustered", true);
+      Clustering.Joined joined = slow(Clustering.start(PeerbookConfig.from(config)));
       vertx = joined.vertx();
       peerbook = slow(Peerbook.deploy(vertx, config, joined.view()));
     } else {
