@@ -1,30 +1,59 @@
-// The demo page: two tabs, two devices of one user, a data channel through peerbook's signaling.
+// The demo page: each tab is a device of one user; two of them chat over a data channel set up through peerbook.
 import { Peerbook, State, loadCertificate, checkFingerprint } from "/peerbook.js";
+
+// Each tab keeps its own device (email and name, hence certificate and key) across reloads; the email is shared, so a
+// second tab starts with it filled in.
+const TAB_DEVICE = "peerbook-demo:device"; // sessionStorage
+const LAST_EMAIL = "peerbook-demo:email"; // localStorage
+// How long a tab waits for another tab of this browser to let go of a device name: a reloading tab's own old page
+// may still hold it for a moment.
+const CLAIM_WAIT_MS = 1500;
 
 const $ = (id) => document.getElementById(id);
 let peerbook = null;
 let certificate = null;
 let myName = null;
+let claimed = null; // {lock, release}: this tab's hold on its device among the tabs of this browser
 let peers = [];
 let link = null; // {remote, fingerprint, pc, channel, candidates queued until the remote description is set}
 
-$("join").addEventListener("submit", async (event) => {
+const saved = JSON.parse(sessionStorage.getItem(TAB_DEVICE) ?? "null");
+$("email").value = saved?.email ?? localStorage.getItem(LAST_EMAIL) ?? "";
+$("name").value = saved?.name ?? freshName();
+if (saved) {
+  join(saved.email, saved.name).catch(say);
+}
+
+$("join").addEventListener("submit", (event) => {
   event.preventDefault();
-  myName = $("name").value.trim();
-  const loaded = await loadCertificate({ key: "certificate:" + myName });
+  join($("email").value.trim(), $("name").value.trim()).catch(say);
+});
+
+async function join(email, name) {
+  peerbook?.close();
+  peerbook = null;
+  // Two tabs of one browser share its storage: under one name they would be one device (one certificate, one key),
+  // and each connection would throw the other out. So a name is held by one tab at a time.
+  if (!(await claim(email, name))) {
+    const other = freshName();
+    $("name").value = other;
+    showStatus("not connected", `another tab of this browser is already device “${name}” of ${email}: press Join `
+      + `to join as “${other}”, or type another name`);
+    return;
+  }
+  sessionStorage.setItem(TAB_DEVICE, JSON.stringify({ email, name }));
+  localStorage.setItem(LAST_EMAIL, email);
+  myName = name;
+  const loaded = await loadCertificate({ key: "certificate:" + name });
   certificate = loaded.certificate;
   $("fingerprint").textContent = loaded.fingerprint;
-  peerbook?.close();
+  $("key-id").textContent = loaded.deviceKey?.keyId ?? "none: device keys need https (or localhost)";
   const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`;
-  peerbook = new Peerbook({ url, email: $("email").value.trim(), name: myName, fingerprint: loaded.fingerprint, kind: "demo" });
+  peerbook = new Peerbook({ url, email, name, fingerprint: loaded.fingerprint, deviceKey: loaded.deviceKey,
+    kind: "demo" });
   peerbook.addEventListener("status", ({ detail }) => {
-    $("status").textContent = {
-      [State.WAITING]: "waiting for approval: check your mail",
-      [State.APPROVED]: "approved",
-      [State.REJECTED]: "rejected",
-      [State.REMOVED]: "removed from the book",
-      [State.REPLACED]: "replaced by another tab",
-    }[detail.state] ?? detail.state;
+    // A code is the server's (0 when the client speaks): its own words are shown, not a paraphrase.
+    showStatus(detail.state, detail.code && detail.text !== detail.state ? `the server says: “${detail.text}”` : "");
     if (detail.state === State.APPROVED) {
       refresh();
     }
@@ -35,7 +64,33 @@ $("join").addEventListener("submit", async (event) => {
   peerbook.addEventListener("candidate", ({ detail }) => candidate(detail).catch(say));
   peerbook.addEventListener("error", ({ detail }) => say(`peerbook: ${detail.code} ${detail.text}`));
   peerbook.connect();
-});
+}
+
+/** Holds this device's name among the tabs of this browser (Web Locks: none over plain http but on localhost). */
+async function claim(email, name) {
+  const lock = `peerbook-demo:${email.toLowerCase()}/${name.toLowerCase()}`; // names compare case-insensitively
+  if (claimed?.lock === lock || !navigator.locks) {
+    return true;
+  }
+  claimed?.release();
+  claimed = null;
+  const held = await new Promise((resolve) => {
+    navigator.locks.request(lock, { signal: AbortSignal.timeout(CLAIM_WAIT_MS) },
+      () => new Promise((release) => resolve(release)))
+      .catch(() => resolve(null));
+  });
+  claimed = held && { lock, release: held };
+  return Boolean(held);
+}
+
+function freshName() {
+  return `tab-${Math.floor(1000 + Math.random() * 9000)}`;
+}
+
+function showStatus(state, said) {
+  $("status").textContent = state;
+  $("said").textContent = said;
+}
 
 $("say").addEventListener("submit", (event) => {
   event.preventDefault();
@@ -73,6 +128,9 @@ async function open(remote, fingerprint) {
   // does not know this connection yet.
   const entry = { remote, fingerprint, pc: null, channel: null, candidates: [], received: 0, outgoing: [] };
   link = entry;
+  $("remote").textContent = remote;
+  $("verified").textContent = "";
+  $("candidates").textContent = "0";
   const iceServers = await peerbook.iceServers();
   const pc = new RTCPeerConnection({ certificates: [certificate], iceServers });
   entry.pc = pc;
@@ -87,9 +145,6 @@ async function open(remote, fingerprint) {
     }
   });
   pc.addEventListener("datachannel", ({ channel }) => wire(channel));
-  $("remote").textContent = remote;
-  $("verified").textContent = "";
-  $("candidates").textContent = "0";
   return pc;
 }
 
@@ -164,7 +219,10 @@ async function flush() {
 function wire(channel) {
   link.channel = channel;
   channel.addEventListener("open", () => {
-    $("verified").textContent = `verified fingerprint ${link.fingerprint}`;
+    const fingerprint = document.createElement("code");
+    fingerprint.className = "fp";
+    fingerprint.textContent = link.fingerprint;
+    $("verified").replaceChildren("verified fingerprint ", fingerprint);
     $("verified").className = "ok";
     say(`connected to ${link.remote}`);
   });

@@ -64,6 +64,11 @@
         now.replaceWith(document.adoptNode(next));
       }
     });
+    // The message about the reader's last change speaks of the lists as they were: once they change, it goes.
+    var flash = document.getElementById('flash');
+    if (flash) {
+      flash.remove();
+    }
     Object.keys(typed).forEach(function (key) {
       var c = card(key);
       if (c) {
@@ -93,7 +98,11 @@
       .then(function (r) {
         if (r.status === 401) {
           source.close();
-          showState('Your session has ended. Open the link in your latest peerbook mail to continue.', false);
+          showState('Your session has ended. Open the link in your latest peerbook mail, or ', false);
+          var start = document.createElement('a');
+          start.href = '/';
+          start.textContent = 'ask for a new one on the start page';
+          stateLine.append(start, '.');
           return null;
         }
         if (!r.ok) {
@@ -122,6 +131,8 @@
   var flash = document.getElementById('flash');
   if (flash) {
     flash.focus();
+    // The message belongs to this one view: a reload or a bookmark shows the lists without it.
+    history.replaceState(null, '', location.pathname);
   }
 
   var source = new EventSource('/manage/events');

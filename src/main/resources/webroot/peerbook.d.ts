@@ -6,6 +6,7 @@ export declare const State: Readonly<{
   APPROVED: "approved";
   REJECTED: "rejected";
   REMOVED: "removed";
+  REFUSED: "refused";
   REPLACED: "replaced";
   UNAVAILABLE: "unavailable";
   CLOSED: "closed";
@@ -49,11 +50,24 @@ export interface ErrorDetail {
   target?: string;
 }
 
+/** A device key as loadCertificate and loadDeviceKey return it. */
+export interface DeviceKey {
+  /** Non-extractable: it signs, nobody reads it. */
+  privateKey: CryptoKey;
+  publicKey: CryptoKey;
+  /** base64url (no padding) of the public key's SubjectPublicKeyInfo DER: the `key` sent to peerbook. */
+  spki: string;
+  /** First 16 hex digits of SHA-256 of the SPKI DER, upper-case, in groups of four joined by "-". */
+  keyId: string;
+}
+
 export interface PeerbookOptions {
   url: string;
   email: string;
   name: string;
   fingerprint: string;
+  /** Sent on every connect; the SDK answers the server's challenge with its signature. */
+  deviceKey?: DeviceKey | null;
   kind?: string;
   minDelay?: number;
   maxDelay?: number;
@@ -82,6 +96,8 @@ export declare class FingerprintMismatch extends Error {
 export declare class Peerbook extends EventTarget {
   constructor(options: PeerbookOptions);
   readonly state: PeerbookState;
+  /** The device key's id, for the user to compare with the approval mail and page; null without a key. */
+  readonly keyId: string | null;
   connect(): void;
   close(): void;
   getList(filter?: Record<string, string | number | boolean | null>): Promise<PeerEntry[]>;
@@ -96,8 +112,10 @@ export declare class Peerbook extends EventTarget {
     options?: boolean | AddEventListenerOptions): void;
 }
 
+/** `deviceKey` is kept next to the certificate; null where WebCrypto is missing (plain http other than localhost). */
 export declare function loadCertificate(options?: { database?: string; key?: string }):
-  Promise<{ certificate: RTCCertificate; fingerprint: string }>;
+  Promise<{ certificate: RTCCertificate; fingerprint: string; deviceKey: DeviceKey | null }>;
+export declare function loadDeviceKey(options?: { database?: string; key?: string }): Promise<DeviceKey>;
 export declare function certificateFingerprint(certificate: RTCCertificate): string;
 export declare function sdpFingerprint(sdp: string | undefined | null): string | null;
 export declare function checkFingerprint<T extends { sdp?: string }>(description: T, expected: string): T;

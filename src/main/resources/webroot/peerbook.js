@@ -1,14 +1,17 @@
 // peerbook.js: the browser client of a peerbook signaling server. A dependency-free ES module.
 //
 //   import { Peerbook, loadCertificate, checkFingerprint } from "/peerbook.js";
-//   const { certificate, fingerprint } = await loadCertificate();
-//   const pb = new Peerbook({ url: "wss://peerbook.example.com/ws", email, name: "laptop", fingerprint });
+//   const { certificate, fingerprint, deviceKey } = await loadCertificate();
+//   const pb = new Peerbook({ url: "wss://peerbook.example.com/ws", email, name: "laptop", fingerprint, deviceKey });
 //   pb.addEventListener("status", e => console.log(e.detail.state));
 //   pb.connect();
 //
 // See docs/client.md for the whole story.
 
 const REPLY_TIMEOUT_MS = 10000;
+/** The first line of the message a device key signs to prove a connection (see the protocol's "Device keys"). */
+const PROOF_CONTEXT = "peerbook-device-proof";
+const EC_P256 = { name: "ECDSA", namedCurve: "P-256" };
 
 /** Why the connection stands where it stands; `status` events carry one of these as `detail.state`. */
 export const State = Object.freeze({
@@ -16,7 +19,9 @@ export const State = Object.freeze({
   WAITING: "waiting",       // 401: the user has been mailed a link; stay connected
   APPROVED: "approved",     // 200: may list, signal and ask for ICE servers
   REJECTED: "rejected",     // 403 / 4403: the user said no; no reconnect
-  REMOVED: "removed",       // 401 + 4401: removed from the book or another fingerprint approved; no reconnect
+  REMOVED: "removed",       // 401 + 4401 once approved: removed from the book or another device approved; no reconnect
+  REFUSED: "refused",       // 401 + 4401 before approval: the key's proof failed, a device key is required, or
+                            // another device was approved under this name; no reconnect
   REPLACED: "replaced",     // 4409: the same peer connected elsewhere (another tab); no reconnect
   UNAVAILABLE: "unavailable", // 503: the server cannot reach its storage; reconnects
   CLOSED: "closed",         // closed by close(), or retrying after a drop
@@ -57,16 +62,19 @@ export class Peerbook extends EventTarget {
    * @param {string} options.email
    * @param {string} options.name
    * @param {string} options.fingerprint  this peer's certificate fingerprint (see loadCertificate)
+   * @param {DeviceKey|null} [options.deviceKey]  this device's key (see loadCertificate): proves every connection
    * @param {string} [options.kind]
    * @param {number} [options.minDelay=500]   first reconnect delay, ms
    * @param {number} [options.maxDelay=30000] longest reconnect delay, ms
    */
-  constructor({ url, email, name, fingerprint, kind, minDelay = 500, maxDelay = 30000 }) {
+  constructor({ url, email, name, fingerprint, deviceKey = null, kind, minDelay = 500, maxDelay = 30000 }) {
     super();
     if (!url || !email || !name || !fingerprint) {
       throw new TypeError("url, email, name and fingerprint are required");
     }
-    Object.assign(this, { url, email, name, fingerprint, kind, minDelay, maxDelay });
+    Object.assign(this, { url, email, name, fingerprint, deviceKey, kind, minDelay, maxDelay });
+    /** The key id the user compares with the one the approval mail and page show; null without a device key. */
+    this.keyId = deviceKey ? deviceKey.keyId : null;
     this.state = State.CLOSED;
     this.ws = null;
     this.nextId = 1;
@@ -140,6 +148,9 @@ export class Peerbook extends EventTarget {
     if (this.kind) {
       query.set("kind", this.kind);
     }
+    if (this.deviceKey) {
+      query.set("key", this.deviceKey.spki);
+    }
     const ws = new WebSocket(`${this.url}?${query}`);
     this.ws = ws;
     this.setState(State.CONNECTING, 0, "connecting");
@@ -151,6 +162,12 @@ export class Peerbook extends EventTarget {
       } catch {
         return;
       }
+      // A server that knows the key asks for its proof before the status; one that does not sends the status first.
+      if (first && typeof message.challenge === "string") {
+        this.prove(ws, message.challenge)
+          .catch((error) => this.emit("error", { code: 0, text: `the device proof could not be signed: ${error}` }));
+        return;
+      }
       if (first && typeof message.code === "number" && message.id === undefined) {
         first = false;
         this.onStatus(message);
@@ -159,6 +176,19 @@ export class Peerbook extends EventTarget {
       this.onMessage(message);
     };
     ws.onclose = (event) => this.onClose(ws, event);
+  }
+
+  /** Answers the server's challenge with the device key's signature of this connection (email, name, fingerprint). */
+  async prove(ws, challenge) {
+    if (!this.deviceKey) {
+      return; // a challenge without a key sent: nothing to prove with; the server refuses after its timeout
+    }
+    const message = [PROOF_CONTEXT, challenge, this.email.trim().toLowerCase(), this.name, canonical(this.fingerprint)];
+    const signature = await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, this.deviceKey.privateKey,
+      new TextEncoder().encode(message.join("\n")));
+    if (ws === this.ws && ws.readyState === WebSocket.OPEN) {
+      ws.send(JSON.stringify({ command: "prove", signature: base64url(signature) }));
+    }
   }
 
   onStatus({ code, text }) {
@@ -225,8 +255,9 @@ export class Peerbook extends EventTarget {
       this.stopped = true;
       this.setState(State.REJECTED, 403, event.reason);
     } else if (event.code === 4401) {
+      // Approved, this socket would have been told "removed" by a 401 first; a socket never approved was refused.
       this.stopped = true;
-      this.setState(State.REMOVED, 401, event.reason);
+      this.setState(this.state === State.APPROVED ? State.REMOVED : State.REFUSED, 401, event.reason || this.text);
     } else if (event.code === 4409) {
       this.stopped = true;
       this.setState(State.REPLACED, 409, event.reason);
@@ -268,6 +299,7 @@ export class Peerbook extends EventTarget {
 
   setState(state, code, text) {
     this.state = state;
+    this.text = text;
     this.emit("status", { state, code, text });
   }
 
@@ -278,27 +310,72 @@ export class Peerbook extends EventTarget {
 
 /**
  * This device's certificate for RTCPeerConnection({certificates: [certificate]}), created once and kept in
- * IndexedDB, with its SHA-256 fingerprint in peerbook's form (upper-case hex pairs joined by colons).
+ * IndexedDB, with its SHA-256 fingerprint in peerbook's form (upper-case hex pairs joined by colons), and the device
+ * key kept next to it (see loadDeviceKey; null where WebCrypto is missing: pages served over plain http other than
+ * localhost).
  */
 export async function loadCertificate({ database = "peerbook", key = "certificate" } = {}) {
+  const certificate = await stored(database, key,
+    () => RTCPeerConnection.generateCertificate(EC_P256),
+    (found) => found.expires < Date.now() + 86400000);
+  const deviceKey = globalThis.crypto?.subtle ? await loadDeviceKey({ database, key: key + ":device-key" }) : null;
+  return { certificate, fingerprint: certificateFingerprint(certificate), deviceKey };
+}
+
+/**
+ * This device's key: an ECDSA P-256 key pair made once with WebCrypto and kept in IndexedDB. Its private half is not
+ * extractable: scripts can sign with it but never read it. Returns {privateKey, publicKey, spki (base64url of the
+ * public key's SubjectPublicKeyInfo, as sent to peerbook), keyId (as the approval mail and page show it)}.
+ */
+export async function loadDeviceKey({ database = "peerbook", key = "device-key" } = {}) {
+  const { privateKey, publicKey } = await stored(database, key,
+    () => crypto.subtle.generateKey(EC_P256, false, ["sign", "verify"]), () => false);
+  const spki = new Uint8Array(await crypto.subtle.exportKey("spki", publicKey));
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", spki));
+  const hex = Array.from(digest.slice(0, 8), (b) => b.toString(16).padStart(2, "0")).join("").toUpperCase();
+  return { privateKey, publicKey, spki: base64url(spki), keyId: hex.match(/..../g).join("-") };
+}
+
+/**
+ * The value kept under `key` in the database's "keys" store, made by `create` when there is none or `stale(value)`.
+ * Tabs of one browser share the store: a tab whose new value was beaten to the store by another tab's takes that
+ * one, so that all of them keep one identity.
+ */
+async function stored(database, key, create, stale) {
   const db = await new Promise((resolve, reject) => {
     const open = indexedDB.open(database, 1);
     open.onupgradeneeded = () => open.result.createObjectStore("keys");
     open.onsuccess = () => resolve(open.result);
     open.onerror = () => reject(open.error);
   });
-  const read = (mode, action) => new Promise((resolve, reject) => {
-    const request = action(db.transaction("keys", mode).objectStore("keys"));
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
+  // One transaction: the value read is the one kept, whatever another tab does meanwhile.
+  const transact = (mode, action) => new Promise((resolve, reject) => {
+    const transaction = db.transaction("keys", mode);
+    let result;
+    transaction.objectStore("keys").get(key).onsuccess = ({ target }) => {
+      result = action(transaction.objectStore("keys"), target.result);
+    };
+    transaction.oncomplete = () => resolve(result);
+    transaction.onerror = transaction.onabort = () => reject(transaction.error);
   });
-  let certificate = await read("readonly", (store) => store.get(key));
-  if (!certificate || certificate.expires < Date.now() + 86400000) {
-    certificate = await RTCPeerConnection.generateCertificate({ name: "ECDSA", namedCurve: "P-256" });
-    await read("readwrite", (store) => store.put(certificate, key));
+  const fresh = (value) => value !== undefined && !stale(value);
+  try {
+    const found = await transact("readonly", (store, value) => value);
+    if (fresh(found)) {
+      return found;
+    }
+    // Made outside any transaction: one stays open only while it has requests pending.
+    const made = await create();
+    return await transact("readwrite", (store, value) => {
+      if (fresh(value)) {
+        return value;
+      }
+      store.put(made, key);
+      return made;
+    });
+  } finally {
+    db.close();
   }
-  db.close();
-  return { certificate, fingerprint: certificateFingerprint(certificate) };
 }
 
 /** The SHA-256 fingerprint of an RTCCertificate in peerbook's form. */
@@ -331,6 +408,11 @@ export function checkFingerprint(description, expected) {
 function canonical(value) {
   const hex = String(value).replace(/^\S+\s+/, "").replace(/:/g, "").toUpperCase();
   return hex.match(/../g).join(":");
+}
+
+function base64url(bytes) {
+  const binary = String.fromCharCode(...new Uint8Array(bytes));
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
 function plain(value) {

@@ -5,6 +5,7 @@ import io.peerbook.config.PeerbookConfig;
 import io.peerbook.directory.DirectoryVerticle;
 import io.peerbook.gateway.GatewayVerticle;
 import io.peerbook.mailer.MailerVerticle;
+import io.peerbook.relay.RelayBatchCodec;
 import io.peerbook.relay.RelayVerticle;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
@@ -60,6 +61,7 @@ public final class Peerbook {
       // What a handler throws and nobody caught: Vert.x keeps the verticle running; this logs it once, with its cause.
       vertx.exceptionHandler(err -> LOG.error("unexpected error in a handler; the node keeps running", err));
     }
+    RelayBatchCodec.register(vertx.eventBus());
     List<String> ids = new ArrayList<>();
     return deploy(vertx, config, cfg, "directory", () -> new DirectoryVerticle(cluster), ids)
         .compose(v -> deploy(vertx, config, cfg, "mailer", MailerVerticle::new, ids))

@@ -50,7 +50,7 @@ class ClientExampleTest {
   }
 
   @Test
-  @DisplayName("the example page of docs/client.md, served from another origin, connects two devices through peerbook")
+  @DisplayName("the example page of docs/client.md, served from another origin, connects two devices (two tabs of one browser, each with its device key) through peerbook")
   void docsExampleWorks() throws Exception {
     Matcher block = Pattern.compile("```html\\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(Path.of("docs", "client.md")));
     assertTrue(block.find(), "no html example in docs/client.md");
@@ -78,6 +78,7 @@ class ClientExampleTest {
     Page page = context.newPage();
     page.navigate(appOrigin + "/example.html?name=" + name);
     assertThat(page.locator("#log")).containsText("status: waiting");
+    assertThat(page.locator("#log")).containsText(Pattern.compile("key id: [0-9A-F]{4}(-[0-9A-F]{4}){3}"));
     String fingerprint = (String) page.evaluate("async (name) => (await (await import('http://127.0.0.1:"
         + node.port + "/peerbook.js')).loadCertificate({ key: 'certificate:' + name })).fingerprint", name);
     Admin.put(node.port, "t", "alice@example.com", name, new JsonObject().put("fingerprint", fingerprint));

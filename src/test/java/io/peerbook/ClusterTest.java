@@ -3,8 +3,8 @@ package io.peerbook;
 import io.peerbook.support.Admin;
 import io.peerbook.support.Fingerprints;
 import io.peerbook.support.PeerClient;
+import io.peerbook.support.TestCluster;
 import io.peerbook.support.TestNode;
-import io.peerbook.support.TestRedis;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
@@ -13,9 +13,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,20 +31,9 @@ class ClusterTest {
 
   @BeforeEach
   void startCluster() {
-    int p1 = TestRedis.freePort();
-    int p2 = TestRedis.freePort();
-    Map<String, Object> shared = new HashMap<>();
-    shared.put("cluster_name", "pb-test-" + UUID.randomUUID());
-    shared.put("cluster_host", "127.0.0.1");
-    shared.put("cluster_members", "127.0.0.1:" + p1 + ",127.0.0.1:" + p2);
-    shared.put("redis_prefix", "cluster-" + UUID.randomUUID() + ":");
-    shared.put("admin_token", "secret");
-    Map<String, Object> first = new HashMap<>(shared);
-    first.put("cluster_port", p1);
-    Map<String, Object> second = new HashMap<>(shared);
-    second.put("cluster_port", p2);
-    one = TestNode.startClustered(first);
-    two = TestNode.startClustered(second);
+    List<TestNode> nodes = TestCluster.start(2, Map.of("admin_token", "secret"));
+    one = nodes.get(0);
+    two = nodes.get(1);
     laptopFp = Fingerprints.random();
     phoneFp = Fingerprints.random();
     watchFp = Fingerprints.random();

@@ -7,10 +7,9 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * {@link RelayTest}'s cases with Alpha and Beta on two gateway instances of one node: each message goes to the other
- * gateway instance along the route the sender's gateway cached from the book events (and through the relay when that
- * route turns out stale), where on one instance the gateway writes to the target itself. Every way must give the
- * same deliveries, codes and order.
+ * {@link RelayTest}'s cases with Alpha and Beta on two gateway instances of one node: the sender's gateway writes
+ * into a socket of the other instance, handed to that socket's event loop. Every way must give the same deliveries,
+ * codes and order.
  */
 class RelayAcrossGatewaysTest extends RelayTest {
   @Override
@@ -20,6 +19,6 @@ class RelayAcrossGatewaysTest extends RelayTest {
 
   @Override
   PeerClient placeBeta(PeerClient connected, Supplier<PeerClient> reconnect) {
-    return SocketKit.apart(node, EMAIL, "Alpha", "Beta", connected, reconnect);
+    return SocketKit.apart(node, email, "Alpha", "Beta", connected, reconnect);
   }
 }

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Supplier;
 
 import static io.peerbook.SocketKit.assertError;
@@ -27,10 +28,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Offers, answers and candidates between two approved peers of one user. Here both are on one gateway instance, which
- * writes to the target itself; {@link RelayAcrossGatewaysTest} runs the same cases through the relay verticle.
+ * writes to the target itself; {@link RelayAcrossGatewaysTest} runs the same cases with the target on another gateway
+ * instance of the node, {@link RelayAcrossNodesTest} with the target on another node of a cluster.
  */
 class RelayTest {
-  static final String EMAIL = "erin@example.com";
+  /** The user of the case: its own, so that a node kept for several cases starts each with an empty book. */
+  String email;
+  /** Alpha's node. */
   TestNode node;
   /** Canonical fingerprints of Alpha and Beta. */
   private final String fpA = Fingerprints.random();
@@ -40,6 +44,20 @@ class RelayTest {
 
   @AfterEach
   void stop() {
+    stopNodes();
+  }
+
+  /** Starts Alpha's node with these settings. */
+  TestNode startNode(Map<String, Object> settings) {
+    return TestNode.start(settings);
+  }
+
+  /** The node the targets (Beta, Gamma, Delta) connect to. */
+  TestNode targetNode() {
+    return node;
+  }
+
+  void stopNodes() {
     if (node != null) {
       node.close();
     }
@@ -53,15 +71,16 @@ class RelayTest {
     Map<String, Object> all = new HashMap<>(overrides);
     all.putAll(nodeSettings());
     all.put("admin_token", SocketKit.ADMIN_TOKEN);
-    node = TestNode.start(all);
-    provision(node, EMAIL, "Alpha", fpA);
-    provision(node, EMAIL, "Beta", fpB);
-    alpha = node.connect(EMAIL, "Alpha", "sha-256 " + fpA.toLowerCase(Locale.ROOT));
+    email = "erin-" + UUID.randomUUID() + "@example.com";
+    node = startNode(all);
+    provision(node, email, "Alpha", fpA);
+    provision(node, email, "Beta", fpB);
+    alpha = node.connect(email, "Alpha", "sha-256 " + fpA.toLowerCase(Locale.ROOT));
     alpha.expectCode(200);
-    beta = node.connect(EMAIL, "Beta", fpB.replace(":", ""));
+    beta = targetNode().connect(email, "Beta", fpB.replace(":", ""));
     beta.expectCode(200);
     awaitUpdate(alpha, "Beta", "online");
-    beta = placeBeta(beta, () -> node.connect(EMAIL, "Beta", fpB.replace(":", "")));
+    beta = placeBeta(beta, () -> targetNode().connect(email, "Beta", fpB.replace(":", "")));
   }
 
   /** Settings of the node every case starts. */
@@ -231,8 +250,9 @@ class RelayTest {
     String unknownText = assertError(alpha.next(), 404, "g1", "Gamma").getString("text");
 
     String fpG = Fingerprints.random();
-    provision(node, "frank@example.com", "Gamma", fpG);
-    PeerClient gamma = node.connect("frank@example.com", "Gamma", fpG);
+    String frank = "frank-" + UUID.randomUUID() + "@example.com";
+    provision(node, frank, "Gamma", fpG);
+    PeerClient gamma = targetNode().connect(frank, "Gamma", fpG);
     gamma.expectCode(200);
     alpha.send(signal("Gamma", "offer", "o").put("id", "g2"));
     assertEquals(unknownText, assertError(alpha.next(), 404, "g2", "Gamma").getString("text"),
@@ -242,7 +262,7 @@ class RelayTest {
     gamma.expectNothingBeforePong();
 
     // A waiting (not approved) peer of the same user is no target either.
-    PeerClient waiting = node.connect(EMAIL, "Delta", Fingerprints.random());
+    PeerClient waiting = targetNode().connect(email, "Delta", Fingerprints.random());
     waiting.expectCode(401);
     alpha.send(signal("Delta", "offer", "o").put("id", "d1"));
     assertError(alpha.next(), 404, "d1", "Delta");
@@ -255,14 +275,14 @@ class RelayTest {
   void offlineTargetIs480() {
     pair();
     String fpG = Fingerprints.random();
-    provision(node, EMAIL, "Gamma", fpG);
+    provision(node, email, "Gamma", fpG);
     awaitUpdate(alpha, "Gamma", "approved");
     alpha.send(signal("Gamma", "offer", "queued?").put("id", "off"));
     assertError(alpha.next(), 480, "off", "Gamma");
     alpha.send(signal("gamma", "candidate", "c").put("id", 480));
     assertError(alpha.next(), 480, 480, "gamma");
 
-    PeerClient gamma = node.connect(EMAIL, "Gamma", fpG);
+    PeerClient gamma = targetNode().connect(email, "Gamma", fpG);
     gamma.expectCode(200);
     gamma.expectNothingBeforePong();
   }
@@ -325,7 +345,7 @@ class RelayTest {
     alpha.send(signal("Beta", "offer", "while away").put("id", "away"));
     assertError(alpha.next(), 480, "away", "Beta");
 
-    PeerClient again = node.connect(EMAIL, "Beta", fpB);
+    PeerClient again = targetNode().connect(email, "Beta", fpB);
     again.expectCode(200);
     awaitUpdate(alpha, "Beta", "online");
     alpha.send(signal("Beta", "offer", "after"));
@@ -342,7 +362,7 @@ class RelayTest {
     alpha.send(signal("Beta", "offer", "warm the route"));
     assertEquals(delivery("Alpha", fpA, "offer", "warm the route"), beta.next());
 
-    PeerClient newer = node.connect(EMAIL, "Beta", fpB);
+    PeerClient newer = targetNode().connect(email, "Beta", fpB);
     newer.expectCode(200);
     assertEquals(4409, beta.awaitClose());
     List<JsonObject> received = new ArrayList<>();
@@ -364,7 +384,7 @@ class RelayTest {
     pair();
     alpha.close();
     awaitUpdate(beta, "Alpha", "offline");
-    PeerClient shouting = node.connect(EMAIL, "ALPHA", fpA);
+    PeerClient shouting = node.connect(email, "ALPHA", fpA);
     shouting.expectCode(200);
     JsonObject listed = beta.request(new JsonObject().put("command", "get_list")).getJsonArray("list").stream()
         .map(o -> (JsonObject) o).filter(e -> e.getString("fingerprint").equals(fpA)).findFirst().orElseThrow();

@@ -319,6 +319,22 @@ class SocketMessagesTest {
   }
 
   @Test
+  @DisplayName("a message sent in three fragments is one message; fragments that add up to more than 64 KiB get 413 and close 1009")
+  void fragmentsAreOneMessage() {
+    start();
+    PeerClient peer = approved("Laptop");
+    peer.sendFragments("{\"command\":", "\"ping\",\"id\":", "\"parts\"}");
+    JsonObject pong = peer.next();
+    assertEquals("parts", pong.getValue("id"), pong.encode());
+    assertNotNull(pong.getValue("pong"));
+
+    String pad = "x".repeat(30_000);
+    peer.sendFragments("{\"command\":\"ping\",\"pad\":\"", pad, pad, pad + "\"}");
+    assertEquals(413, peer.next().getInteger("code", -1));
+    assertEquals(1009, peer.awaitClose());
+  }
+
+  @Test
   @DisplayName("the 64 KiB limit counts UTF-8 bytes: 22,000 euro signs (66,000 bytes) get 413 and close 1009")
   void limitCountsBytes() {
     start();

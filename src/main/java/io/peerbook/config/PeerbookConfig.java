@@ -24,7 +24,10 @@ public record PeerbookConfig(
     boolean clustered, String clusterName, int clusterPort, String clusterHost, List<String> clusterMembers,
     int clusterBusPort,
     List<String> turnUrls, String turnSecret, int turnTtl, List<String> stunUrls,
-    Map<String, Integer> instances, String nodeId, Limits limits, RedisSettings redis) {
+    Map<String, Integer> instances, String nodeId, Limits limits,
+    String metricsToken,
+    boolean deviceKeysRequired,
+    RedisSettings redis) {
 
   public static final List<String> VERTICLES = List.of("gateway", "directory", "mailer", "relay");
 
@@ -41,6 +44,8 @@ public record PeerbookConfig(
         .put("clustered", false).put("cluster_name", "peerbook").put("cluster_port", 5701)
         .put("cluster_host", null).put("cluster_members", "").put("cluster_bus_port", 0)
         .put("turn_urls", "").put("turn_secret", null).put("turn_ttl", 86400).put("stun_urls", "")
+        .put("metrics_token", null)
+        .put("device_keys", "optional")
         .mergeIn(Limits.defaults())
         .mergeIn(RedisSettings.defaults())
         .put("instances", new JsonObject().put("gateway", 1).put("directory", 1).put("mailer", 1).put("relay", 1));
@@ -111,7 +116,19 @@ public record PeerbookConfig(
         bool(j, "clustered"), string(j, "cluster_name", "peerbook"), port(j, "cluster_port"),
         string(j, "cluster_host", null), list(j, "cluster_members"), port(j, "cluster_bus_port"),
         list(j, "turn_urls"), string(j, "turn_secret", null), positive(j, "turn_ttl"), list(j, "stun_urls"),
-        Map.copyOf(instances), string(j, "node_id", null), Limits.from(j), RedisSettings.from(j));
+        Map.copyOf(instances), string(j, "node_id", null), Limits.from(j),
+        string(j, "metrics_token", null),
+        deviceKeys(j),
+        RedisSettings.from(j));
+  }
+
+  /** {@code optional} (keyless devices connect as the seed's protocol has it) or {@code required}. */
+  private static boolean deviceKeys(JsonObject j) {
+    String mode = string(j, "device_keys", "optional").trim().toLowerCase(Locale.ROOT);
+    if (!mode.equals("optional") && !mode.equals("required")) {
+      throw new ConfigException("device_keys must be optional or required, got '" + j.getValue("device_keys") + "'");
+    }
+    return mode.equals("required");
   }
 
   public boolean smtpEnabled() {

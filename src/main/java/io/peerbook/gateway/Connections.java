@@ -1,5 +1,7 @@
 package io.peerbook.gateway;
 
+import io.peerbook.relay.LocalPeers;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -8,16 +10,19 @@ import java.util.Map;
 
 /**
  * The sockets of one gateway instance, by connection id and by user. Confined to that instance's event loop. Each
- * socket holds one of the node's places ({@link NodeConnections}) from {@link #reserve} until it is removed.
+ * socket holds one of the node's places ({@link NodeConnections}) from {@link #reserve} until it is removed, and is
+ * known to the node's forwarding ({@link LocalPeers}) meanwhile.
  */
 final class Connections {
   private final Map<String, PeerSession> byConn = new HashMap<>();
   private final Map<String, List<PeerSession>> byEmail = new HashMap<>();
   private final NodeConnections node;
+  private final LocalPeers peers;
   private final int max;
 
-  Connections(NodeConnections node, int max) {
+  Connections(NodeConnections node, LocalPeers peers, int max) {
     this.node = node;
+    this.peers = peers;
     this.max = max;
   }
 
@@ -34,6 +39,7 @@ final class Connections {
   /** Adds an upgraded socket, which holds the place its upgrade reserved. */
   void add(PeerSession s) {
     byConn.put(s.conn(), s);
+    peers.add(s);
     byEmail.computeIfAbsent(s.email(), e -> new ArrayList<>(2)).add(s);
   }
 
@@ -42,6 +48,7 @@ final class Connections {
       return;
     }
     node.release();
+    peers.remove(s);
     List<PeerSession> list = byEmail.get(s.email());
     if (list != null) {
       list.remove(s);
@@ -55,23 +62,6 @@ final class Connections {
     return byConn.get(conn);
   }
 
-  /**
-   * The open, approved socket of a user's peer held by this instance, or null. While a reconnect replaces a socket
-   * both may be here for a moment: the newer one is the peer's (the older is being closed with 4409).
-   */
-  PeerSession approved(String email, String nameKey) {
-    List<PeerSession> list = byEmail.get(email);
-    if (list != null) {
-      for (int i = list.size() - 1; i >= 0; i--) {
-        PeerSession s = list.get(i);
-        if (s.approved() && !s.closing() && s.nameKey().equals(nameKey)) {
-          return s;
-        }
-      }
-    }
-    return null;
-  }
-
   /** A copy, so that a handler may close sockets while it walks the list. */
   List<PeerSession> ofUser(String email) {
     List<PeerSession> list = byEmail.get(email);
@@ -83,7 +73,7 @@ final class Connections {
   }
 
   /** How many sockets are in this state (for the connections gauge; walks them all, read at scrape time). */
-  int count(PeerSession.State state) {
+  int count(Admission.State state) {
     int n = 0;
     for (PeerSession s : byConn.values()) {
       if (s.state() == state) {

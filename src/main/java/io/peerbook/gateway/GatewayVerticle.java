@@ -1,26 +1,24 @@
 package io.peerbook.gateway;
 
+import io.micrometer.core.instrument.Gauge;
 import io.peerbook.cluster.ClusterView;
 import io.peerbook.config.PeerbookConfig;
-import io.micrometer.core.instrument.Gauge;
 import io.peerbook.metrics.Meters;
 import io.peerbook.protocol.Address;
-import io.peerbook.protocol.BookEvent;
 import io.peerbook.protocol.Codes;
-import io.peerbook.protocol.Disconnect;
-import io.peerbook.protocol.Identity;
 import io.peerbook.protocol.ProtocolException;
+import io.peerbook.relay.Forwarding;
+import io.peerbook.relay.LocalPeers;
+import io.peerbook.web.ClientAddress;
+import io.peerbook.web.WebRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
-import io.peerbook.web.ClientAddress;
-import io.peerbook.web.WebRoutes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +51,8 @@ public final class GatewayVerticle extends VerticleBase {
   private GatewayContext ctx;
   private HttpServer server;
   private WebRoutes web;
+  private Commands commands;
+  private BookEffects effects;
   private long pingTimer;
   /** Set when the node is going away: new sockets are refused so clients go to another node. */
   private boolean stopping;
@@ -66,11 +66,13 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     cfg = PeerbookConfig.from(config());
     String gatewayId = cfg.nodeId() + "." + UUID.randomUUID().toString().substring(0, 8);
-    Connections connections = new Connections(NodeConnections.of(vertx), cfg.limits().maxConnections());
-    ctx = new GatewayContext(vertx, cfg, gatewayId, connections, new IceServers(cfg),
-        new Forwarding(vertx, connections, new RouteCache(cfg.limits().routeCache())));
+    LocalPeers peers = LocalPeers.of(vertx);
+    Connections connections = new Connections(NodeConnections.of(vertx), peers, cfg.limits().maxConnections());
+    ctx = new GatewayContext(vertx, cfg, gatewayId, connections, new IceServers(cfg), new Forwarding(vertx, cfg), peers);
+    commands = new Commands(ctx);
+    effects = new BookEffects(ctx);
     web = new WebRoutes(vertx, cfg, cluster);
-    for (PeerSession.State state : List.of(PeerSession.State.CONNECTING, PeerSession.State.WAITING, PeerSession.State.APPROVED)) {
+    for (Admission.State state : List.of(Admission.State.CONNECTING, Admission.State.WAITING, Admission.State.APPROVED)) {
       gauges.add(Gauge.builder("peerbook_connections", ctx.connections(), c -> c.count(state))
           .description("sockets of one gateway instance, by state").tag("state", state.name().toLowerCase())
           .tag("gateway", gatewayId).register(Meters.registry()));
@@ -98,11 +100,9 @@ public final class GatewayVerticle extends VerticleBase {
     });
     pingTimer = vertx.setPeriodic(cfg.pingInterval() * 1000L, id -> ctx.connections().all().forEach(PeerSession::ping));
     return Future.all(List.of(
-        vertx.eventBus().<JsonObject>consumer(Address.gateway(gatewayId), this::deliver).completion(),
         vertx.eventBus().<JsonObject>consumer(Address.BOOK_EVENTS.address(), msg -> {
           web.onBookEvent(msg.body());
-          ctx.forwarding().routes().track(msg.body());
-          onBookEvent(msg.body());
+          effects.apply(msg.body());
         }).completion(),
         server.listen().onSuccess(s -> LOG.info("gateway {} listening on {}:{}", gatewayId, cfg.httpHost(), s.actualPort()))));
   }
@@ -130,15 +130,10 @@ public final class GatewayVerticle extends VerticleBase {
       plain(response, 503, "node shutting down");
       return;
     }
-    String email;
-    String name;
-    String fingerprint;
-    String kind;
+    ConnectRequest request;
     try {
-      email = Identity.email(req.getParam("email"));
-      name = Identity.name(req.getParam("name"), "name");
-      fingerprint = Identity.fingerprint(req.getParam("fingerprint"));
-      kind = Identity.kind(req.getParam("kind"));
+      request = ConnectRequest.of(req, ClientAddress.resolve(req.remoteAddress() == null ? null
+          : req.remoteAddress().host(), req.headers().getAll("X-Forwarded-For"), cfg.limits().trustedProxies()));
     } catch (ProtocolException e) {
       plain(response, 400, e.getMessage());
       return;
@@ -161,11 +156,9 @@ public final class GatewayVerticle extends VerticleBase {
       plain(response, 503, "this node holds as many connections as it may; try again later or another node");
       return;
     }
-    String address = ClientAddress.resolve(req.remoteAddress() == null ? null : req.remoteAddress().host(),
-        req.headers().getAll("X-Forwarded-For"), cfg.limits().trustedProxies());
     req.toWebSocket().onSuccess(ws -> {
       String conn = ctx.gatewayId() + "#" + counter.incrementAndGet();
-      PeerSession session = new PeerSession(ctx, ws, conn, email, name, fingerprint, kind, address);
+      PeerSession session = new PeerSession(ctx, commands, ws, conn, request);
       ctx.connections().add(session);
       session.start();
     }).onFailure(err -> {
@@ -176,103 +169,5 @@ public final class GatewayVerticle extends VerticleBase {
 
   private static void plain(HttpServerResponse response, int status, String text) {
     response.setStatusCode(status).putHeader("content-type", "text/plain; charset=utf-8").end(text + "\n");
-  }
-
-  // --- what the relay sends to one of our sockets ---
-
-  private void deliver(Message<JsonObject> msg) {
-    JsonObject body = msg.body();
-    PeerSession s = ctx.connections().get(body.getString("conn"));
-    if (s == null || !s.approved() || !s.nameKey().equals(body.getString("name_key"))
-        || !s.fingerprint().equals(body.getString("fingerprint"))) {
-      msg.fail(Codes.OFFLINE, body.getString("name", "the target") + " is not online");
-      return;
-    }
-    // Delivered once in the socket's write queue: waiting for the flush would hold the sender's next message
-    // hostage to the target's network. A full queue closes the target and fails this at once.
-    Future<Void> written = s.sendText(body.getString("text"));
-    if (written.failed()) {
-      msg.fail(Codes.OFFLINE, written.cause().getMessage());
-    } else {
-      msg.reply(null);
-    }
-  }
-
-  // --- book and presence changes ---
-
-  private void onBookEvent(JsonObject event) {
-    if (BookEvent.APPROVED.equals(event.getString("event"))) {
-      clearIfGone(event);
-    }
-    List<PeerSession> sockets = ctx.connections().ofUser(event.getString("email"));
-    if (sockets.isEmpty()) {
-      return;
-    }
-    String key = event.getString("name_key");
-    String kind = event.getString("event");
-    List<PeerSession> told = new ArrayList<>();
-    switch (kind) {
-      case BookEvent.REPLACED -> sockets.stream()
-          .filter(s -> s.nameKey().equals(key) && s.fingerprint().equals(event.getString("fingerprint"))
-              && !s.conn().equals(event.getString("keep")))
-          .forEach(s -> s.close(Codes.CLOSE_REPLACED, "replaced by a newer connection of the same peer"));
-      case BookEvent.REJECTED -> sockets.stream()
-          .filter(s -> !s.approved() && s.nameKey().equals(key) && s.fingerprint().equals(event.getString("fingerprint")))
-          .forEach(PeerSession::reject);
-      case BookEvent.APPROVED -> {
-        String revoked = event.getString("revoked_fingerprint");
-        for (PeerSession s : sockets) {
-          if (s.conn().equals(event.getString("conn"))) {
-            // The name as the book spells it: what the others see as this peer's source.
-            s.rename(event.getJsonObject("peer").getString("name"), key);
-            s.approve();
-            told.add(s);
-          } else if (revoked != null && s.approved() && s.nameKey().equals(key) && s.fingerprint().equals(revoked)) {
-            s.revoke("another fingerprint was approved for this name");
-            told.add(s);
-          }
-        }
-        tellOthers(sockets, told, key, event);
-      }
-      case BookEvent.REMOVED -> {
-        sockets.stream().filter(s -> s.approved() && s.nameKey().equals(key)).forEach(s -> {
-          s.revoke("removed from the book");
-          told.add(s);
-        });
-        tellOthers(sockets, told, key, event);
-      }
-      case BookEvent.RENAMED -> {
-        JsonObject peer = event.getJsonObject("peer");
-        sockets.stream().filter(s -> s.approved() && s.nameKey().equals(event.getString("old_key")))
-            .forEach(s -> s.rename(peer.getString("name"), key));
-        // A rename goes to the renamed peer too: it learns its new name.
-        JsonObject update = BookEvent.peerUpdate(event);
-        sockets.stream().filter(PeerSession::approved).forEach(s -> s.send(update));
-      }
-      case BookEvent.ONLINE, BookEvent.OFFLINE -> tellOthers(sockets, told, key, event);
-      case BookEvent.REQUESTED -> {
-        // For open approval pages only: the waiting socket already has its 401, and peers hear of approvals.
-      }
-      default -> LOG.debug("unknown book event {}", kind);
-    }
-  }
-
-  /**
-   * A waiting record of ours promoted to online whose socket is gone (a connect that landed in Redis after its socket
-   * closed, during an outage): clear it, so that nothing gone stays online.
-   */
-  private void clearIfGone(JsonObject event) {
-    String conn = event.getString("conn");
-    if (conn != null && ctx.gatewayId().equals(event.getString("gateway")) && ctx.connections().get(conn) == null) {
-      Leaving.clear(vertx, new Disconnect(event.getString("email"), event.getString("name_key"),
-          event.getJsonObject("peer").getString("fingerprint"), conn, cfg.nodeId()));
-    }
-  }
-
-  /** The peer_update for every approved socket of the user but the peer the event is about. */
-  private static void tellOthers(List<PeerSession> sockets, List<PeerSession> told, String key, JsonObject event) {
-    JsonObject update = BookEvent.peerUpdate(event);
-    sockets.stream().filter(s -> s.approved() && !told.contains(s) && !s.nameKey().equals(key))
-        .forEach(s -> s.send(update));
   }
 }

@@ -59,13 +59,14 @@ public enum Address {
   MAILER_LINK_REDEEM("peerbook.mailer.link-redeem"),
   /** {session} → {email, csrf}. Looks a session up; fails 401 when unknown or expired. */
   MAILER_SESSION("peerbook.mailer.session"),
-
   /**
-   * {email, target, type, fingerprint?, text} → {name, name_key, fingerprint, gateway, conn}: the route it used.
-   * Forwards one signaling message whose route the sender's gateway does not know, {@code text} being what the target
-   * gets, already stamped and encoded by the sender's gateway; fails 404, 409, 480, 503.
+   * {email, address} → {accepted: true} or {accepted: false, retry_after: seconds}. The front door's "Email me a
+   * link": counts the request against the client address's hourly cap; when accepted, mails the user a link like an
+   * approval link, but only if the user has a book and was not mailed within the mail interval. The reply (sent
+   * before that is decided) never says which.
    */
-  RELAY_SIGNAL("peerbook.relay.signal"),
+  MAILER_MANAGE_LINK("peerbook.mailer.manage-link"),
+
 
   /**
    * Published to every gateway of the cluster when a book or presence changes:
@@ -73,11 +74,11 @@ public enum Address {
    */
   BOOK_EVENTS("peerbook.book.events"),
   /**
-   * Prefix of each gateway instance's own address ({@code peerbook.gateway.<gateway id>}):
-   * {name, name_key, fingerprint, gateway, conn, text} → {}; fails 480 with the final text when that connection is gone,
-   * no longer that peer, or closed for not reading.
+   * Prefix of each node's relay address ({@code peerbook.relay.<node id>}), served by one relay instance of that node.
+   * A batch of signaling for sockets of the node (a {@code RelayBatch}, sent with its own codec) → a batch of the
+   * failures, or null when every message was written; a batch of failures of messages that node sent (no reply).
    */
-  GATEWAY_DELIVER("peerbook.gateway.");
+  RELAY_LINK("peerbook.relay.");
 
   private final String address;
 
@@ -89,8 +90,8 @@ public enum Address {
     return address;
   }
 
-  /** The delivery address of one gateway instance. */
-  public static String gateway(String gatewayId) {
-    return GATEWAY_DELIVER.address + gatewayId;
+  /** The relay address of one node. */
+  public static String relay(String nodeId) {
+    return RELAY_LINK.address + nodeId;
   }
 }

@@ -23,7 +23,6 @@ public final class Bus {
   /** A connect during an outage must be answered within 2 s; a request never waits longer than this. */
   public static final long TIMEOUT_MS = 1500;
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true).setSendTimeout(TIMEOUT_MS);
-  private static final DeliveryOptions REMOTE = new DeliveryOptions().setSendTimeout(TIMEOUT_MS);
 
   private Bus() {
   }
@@ -31,11 +30,6 @@ public final class Bus {
   /** A request to a service verticle of this node (every node runs directory, mailer and relay). */
   public static Future<JsonObject> request(EventBus bus, Address address, JsonObject body) {
     return timed(address.address(), bus.<JsonObject>request(address.address(), body, LOCAL));
-  }
-
-  /** A request to an address that may live on another node (a gateway's delivery address). */
-  public static Future<JsonObject> requestAnywhere(EventBus bus, String address, JsonObject body) {
-    return timed(Address.GATEWAY_DELIVER.address() + "*", bus.<JsonObject>request(address, body, REMOTE));
   }
 
   private static Future<JsonObject> timed(String address, Future<Message<JsonObject>> reply) {

@@ -1,13 +1,11 @@
 package io.peerbook.protocol;
 
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 
 /**
  * Where an approved, online peer is connected: its gateway instance and connection, and its current identity. The
- * directory answers routes, the gateways cache them, and a delivery along one is checked by the gateway that holds
- * the connection, so a stale route never reaches the wrong socket.
+ * directory answers routes, the relay caches them, and a delivery along one is checked by the node that holds the
+ * connection, so a stale route never reaches the wrong socket.
  */
 public record Route(String name, String nameKey, String fingerprint, String gateway, String conn) {
 
@@ -21,9 +19,12 @@ public record Route(String name, String nameKey, String fingerprint, String gate
         .put("gateway", gateway).put("conn", conn);
   }
 
-  /** The body of a delivery to {@code peerbook.gateway.<gateway>}: this route's connection, and the text to write. */
-  public JsonObject delivery(String text) {
-    return toJson().put("text", text);
+  /**
+   * The node of the route's gateway instance: a gateway instance's id is its node's id, a dot and a suffix of its own
+   * that holds no dot ({@code GatewayVerticle}).
+   */
+  public String node() {
+    return gateway.substring(0, gateway.lastIndexOf('.'));
   }
 
   /**
@@ -40,12 +41,5 @@ public record Route(String name, String nameKey, String fingerprint, String gate
       return null;
     }
     return new ProtocolException(Codes.CONFLICT, "fingerprint is not the current one of " + name);
-  }
-
-  /** A delivery failed because the route is stale: the socket is gone or someone else's now, or its gateway left. */
-  public static boolean isGone(Throwable err) {
-    return err instanceof ReplyException re
-        && (re.failureType() == ReplyFailure.NO_HANDLERS
-        || re.failureType() == ReplyFailure.RECIPIENT_FAILURE && re.failureCode() == Codes.OFFLINE);
   }
 }

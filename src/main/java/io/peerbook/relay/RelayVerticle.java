@@ -1,55 +1,70 @@
 package io.peerbook.relay;
 
+import io.peerbook.config.PeerbookConfig;
 import io.peerbook.metrics.Meters;
 import io.peerbook.protocol.Address;
-import io.peerbook.protocol.Bus;
 import io.peerbook.protocol.Codes;
-import io.peerbook.protocol.ProtocolException;
-import io.peerbook.protocol.Route;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
- * Forwards an offer, answer or candidate whose route the sender's gateway does not know (or found stale) to the
- * target peer of the same user, on whichever node its socket lives: it asks the directory where the target is, checks
- * a claimed fingerprint, delivers to the gateway instance that holds the socket, and answers the route it used, which
- * the sender's gateway caches so that the next messages go straight there. Off the gateways' event loops, the slow
- * path of signaling (a Redis read) costs them nothing.
+ * Forwarding across nodes. Each instance owns some of this node's {@link RelayLinks} (a link per other node); one
+ * instance receives what the other nodes send here ({@code peerbook.relay.<node id>}), so that batches from one node
+ * are handled in the order they came: their messages are written into the target sockets, and what could not be
+ * delivered is answered to the sending node. That instance also keeps the node's {@link RouteCache} in step with the
+ * book events.
  */
 public final class RelayVerticle extends VerticleBase {
+  private PeerbookConfig cfg;
+  private LocalPeers peers;
+  private RelayLinks links;
 
   @Override
   public Future<?> start() {
-    return Bus.serve(vertx.eventBus(), Address.RELAY_SIGNAL, this::signal);
+    cfg = PeerbookConfig.from(config());
+    peers = LocalPeers.of(vertx);
+    RouteCache routes = RouteCache.of(vertx, cfg.limits().routeCache());
+    links = RelayLinks.of(vertx, cfg.nodeId(), peers, routes);
+    links.attach(context);
+    boolean receiver = vertx.sharedData().getLocalMap("peerbook.relay").putIfAbsent("receiver", true) == null;
+    if (!receiver) {
+      return Future.succeededFuture();
+    }
+    return Future.all(
+        vertx.eventBus().<RelayBatch>consumer(Address.relay(cfg.nodeId()), this::receive).completion(),
+        vertx.eventBus().<JsonObject>consumer(Address.BOOK_EVENTS.address(), msg -> routes.track(msg.body()))
+            .completion());
   }
 
-  private Future<JsonObject> signal(JsonObject body) {
-    JsonObject query = new JsonObject().put("email", body.getString("email")).put("target", body.getString("target"));
-    return Bus.request(vertx.eventBus(), Address.DIRECTORY_ROUTE, query).compose(found -> {
-      Route route = Route.from(found);
-      ProtocolException conflict = route.conflict(body.getString("fingerprint"));
-      if (conflict != null) {
-        return Future.failedFuture(conflict);
+  private void receive(Message<RelayBatch> msg) {
+    RelayBatch batch = msg.body();
+    batch.failures().forEach(links::tellSender);
+    if (batch.deliveries().isEmpty()) {
+      return;
+    }
+    List<RelayBatch.Failure> failed = new ArrayList<>(0);
+    for (RelayBatch.Delivery d : batch.deliveries()) {
+      Endpoint target = peers.approved(d.email(), d.targetKey());
+      if (target == null || !target.fingerprint().equals(d.targetFingerprint())) {
+        // The route was stale: the peer is not on this node any more, or has another identity now.
+        failed.add(d.failed(Codes.OFFLINE, d.targetName() + " is not online"));
+        continue;
       }
-      String type = body.getString("type");
-      return Bus.requestAnywhere(vertx.eventBus(), Address.gateway(route.gateway()), route.delivery(body.getString("text")))
-          .transform(ar -> {
-            if (ar.succeeded()) {
-              Meters.relayed(type);
-              return Future.succeededFuture(route.toJson());
-            }
-            if (Route.isGone(ar.cause())) {
-              // Just looked up and already gone: the target is not online. The gateway's own reason when it gave one
-              // (a target that does not read its messages).
-              String text = ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE
-                  && re.getMessage() != null ? re.getMessage() : route.name() + " is not online";
-              return Future.failedFuture(new ProtocolException(Codes.OFFLINE, text));
-            }
-            return Future.failedFuture(ar.cause());
-          });
-    });
+      Future<Void> written = target.deliver(d.text());
+      if (written.failed()) {
+        failed.add(d.failed(Codes.OFFLINE, written.cause().getMessage()));
+        continue;
+      }
+      Meters.relayed(d.type());
+      if (!written.isComplete()) {
+        written.onFailure(err -> links.fail(batch.origin(), d.failed(Codes.OFFLINE, target.lostBecause())));
+      }
+    }
+    msg.reply(failed.isEmpty() ? null : RelayBatch.ofFailures(cfg.nodeId(), failed));
   }
 }

@@ -4,6 +4,7 @@ import io.peerbook.config.PeerbookConfig;
 import io.peerbook.protocol.Address;
 import io.peerbook.protocol.Bus;
 import io.peerbook.protocol.Codes;
+import io.peerbook.protocol.DeviceKey;
 import io.peerbook.protocol.Identity;
 import io.peerbook.protocol.ProtocolException;
 import io.vertx.core.Vertx;
@@ -42,9 +43,7 @@ final class AdminApi {
   }
 
   private void authorize(RoutingContext rc) {
-    String header = rc.request().getHeader("Authorization");
-    String token = header != null && header.startsWith("Bearer ") ? header.substring(7).trim() : null;
-    if (!Tokens.same(token, cfg.adminToken())) {
+    if (!Tokens.same(Tokens.bearer(rc.request().getHeader("Authorization")), cfg.adminToken())) {
       rc.response().putHeader("WWW-Authenticate", "Bearer");
       fail(rc, Codes.UNAUTHORIZED, "missing or wrong admin token");
       return;
@@ -82,14 +81,25 @@ final class AdminApi {
       if (o.containsKey("kind") && o.getValue("kind") != null && !(o.getValue("kind") instanceof String)) {
         throw ProtocolException.badRequest("kind must be a string");
       }
+      if (o.getValue("key") != null) {
+        // A device key to bind: checked here so that a bad one is the caller's 400 (the directory parses it again).
+        if (!(o.getValue("key") instanceof String k)) {
+          throw ProtocolException.badRequest("key must be a string");
+        }
+        DeviceKey.parse(k);
+      }
       JsonObject properties = o.copy();
       properties.remove("fingerprint");
       properties.remove("kind");
+      properties.remove("key");
       request = new JsonObject().put("email", Identity.email(rc.pathParam("email")))
           .put("name", Identity.name(rc.pathParam("name"), "name")).put("fingerprint", o.getString("fingerprint"))
           .put("properties", properties);
       if (o.containsKey("kind")) {
         request.put("kind", o.getString("kind"));
+      }
+      if (o.containsKey("key")) {
+        request.put("key", o.getString("key"));
       }
     } catch (DecodeException e) {
       fail(rc, Codes.BAD_REQUEST, "the body is not JSON");

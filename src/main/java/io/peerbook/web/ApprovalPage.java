@@ -8,7 +8,6 @@ import io.peerbook.protocol.Identity;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.Cookie;
-import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -16,6 +15,9 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 
 import java.util.Map;
+
+import static io.peerbook.web.PageResponses.html;
+import static io.peerbook.web.PageResponses.see;
 
 /**
  * The page behind the emailed link. A GET of the link changes nothing (mail scanners open links); its Continue
@@ -33,9 +35,7 @@ final class ApprovalPage {
   private static final Map<String, String> DONE = Map.of(
       "approve", "Approved %s.", "reject", "Rejected %s. It may ask again by connecting again.",
       "remove", "Removed %s.", "rename", "Renamed to %s.");
-  /** No script at all on the link's pages; the management view may load its one script file and open its stream. */
-  private static final String CSP = "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; "
-      + "base-uri 'none'";
+  /** The management view may load its one script file and open its stream. */
   private static final String LIVE_CSP = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "
       + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
@@ -50,8 +50,8 @@ final class ApprovalPage {
   }
 
   void mount(Router router) {
-    router.route("/approve/*").handler(this::headers);
-    router.route("/manage*").handler(this::headers);
+    router.route("/approve/*").handler(PageResponses::headers);
+    router.route("/manage*").handler(PageResponses::headers);
     router.post("/approve/*").handler(BodyHandler.create(false).setBodyLimit(MAX_FORM));
     router.post("/manage/*").handler(BodyHandler.create(false).setBodyLimit(MAX_FORM));
     router.get("/approve/:token").handler(this::landing);
@@ -61,16 +61,6 @@ final class ApprovalPage {
     router.get("/manage/confirm-remove").handler(this::confirmRemove);
     router.post("/manage/:action").handler(this::change);
     router.route("/static/*").handler(StaticHandler.create("webroot").setCachingEnabled(true));
-  }
-
-  private void headers(RoutingContext rc) {
-    rc.response()
-        .putHeader("Content-Security-Policy", CSP)
-        .putHeader("Referrer-Policy", "no-referrer")
-        .putHeader("Cache-Control", "no-store")
-        .putHeader("X-Content-Type-Options", "nosniff")
-        .putHeader("X-Frame-Options", "DENY");
-    rc.next();
   }
 
   /** GET of the link: reads, never spends. */
@@ -185,9 +175,9 @@ final class ApprovalPage {
       }
       JsonObject s = ar.result();
       if (!Tokens.same(s.getString("csrf"), rc.request().getFormAttribute("csrf"))) {
-        html(rc, 403, Pages.messageWithBack("This form is out of date",
+        html(rc, 403, Pages.message("This form is out of date",
             "The request did not carry this page's security token, so nothing was changed. If you did not just press "
-                + "a button on your devices page, another site tried to make this change for you."));
+                + "a button on your devices page, another site tried to make this change for you.", Pages.TO_DEVICES));
         return;
       }
       String name = rc.request().getFormAttribute("name");
@@ -218,9 +208,9 @@ final class ApprovalPage {
   private void failure(RoutingContext rc, Throwable cause) {
     int code = Bus.code(cause);
     switch (code) {
-      case Codes.GONE -> html(rc, 410, Pages.gone());
+      case Codes.GONE -> html(rc, 410, Pages.gone(cfg.mailInterval()));
       case Codes.UNAUTHORIZED -> html(rc, 401, Pages.message("Your session has ended",
-          "Open the link in your latest peerbook mail, or connect a device again to get a new one."));
+          "Open the link in your latest peerbook mail, or ask for a new one on the start page.", Pages.TO_START));
       default -> html(rc, 503, Pages.message("Try again in a moment", "peerbook cannot reach its storage right now."));
     }
   }
@@ -241,16 +231,7 @@ final class ApprovalPage {
   }
 
   private Cookie cookie(String name, String value, int maxAgeSeconds) {
-    return Cookie.cookie(name, value).setHttpOnly(true).setSameSite(CookieSameSite.STRICT)
-        .setSecure(cfg.https()).setMaxAge(maxAgeSeconds);
-  }
-
-  private static void see(RoutingContext rc, String location) {
-    rc.response().setStatusCode(303).putHeader("Location", location).end();
-  }
-
-  private static void html(RoutingContext rc, int status, String page) {
-    rc.response().setStatusCode(status).putHeader("Content-Type", "text/html; charset=utf-8").end(page);
+    return PageResponses.cookie(name, value, maxAgeSeconds, cfg.https());
   }
 
   private static String encode(String s) {

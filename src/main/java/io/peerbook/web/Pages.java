@@ -2,80 +2,89 @@ package io.peerbook.web;
 
 import io.peerbook.protocol.Timestamps;
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 
-import static io.peerbook.web.Html.escape;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
 
 /**
- * The frame of every page behind the link (one stylesheet, at most one script file, never inline script) and the
- * small pages: the landing page of a link, the page of a spent or expired link, and one-message pages.
+ * The small pages, rendered from the templates in src/main/jte/pages (each wraps itself in {@code layout.jte}: one
+ * stylesheet, at most one script file, never inline script): the front door and its answers, the landing page of a
+ * link, the page of a spent or expired link, and one-message pages.
  */
 final class Pages {
+  static final Templates TEMPLATES = Templates.html(Pages.class);
+  static final Back TO_DEVICES = new Back("/manage", "Back to your devices");
+  static final Back TO_START = new Back("/", "Back to the start page");
+
+  /** A link under a message, back to where the reader came from. */
+  record Back(String href, String label) {
+  }
+
+  /** The landing page of a mailed link; {@code session} is how long the session lasts, in words. */
+  record Link(String email, List<Device> pending, String token, String continueCsrf, String session) {
+  }
+
+  /** A one-message page; {@code back} (or null) is the way back. */
+  record Message(String title, String text, Back back) {
+  }
+
+  /** The front door: its form's token, and what was wrong with the last try (or null). */
+  record FrontDoor(String csrf, String error) {
+  }
+
+  /** The answer to "Email me a link", the same for every address; {@code interval} is null when there is none. */
+  record LinkAsked(String lifetime, String interval) {
+  }
+
+  /** The page of a link that no longer works; {@code interval} (or null) is the mail interval, in words. */
+  record Gone(String interval) {
+  }
+
+  /** The answer over the per-address cap: when to try again, as a time and as a wait. */
+  record TooMany(String at, String within) {
+  }
+
   private Pages() {
   }
 
   static String landing(String email, JsonArray pending, String token, String continueCsrf, int sessionTtl) {
-    StringBuilder body = new StringBuilder()
-        .append("<p>This page is for <strong>").append(escape(email)).append("</strong>.</p>");
-    if (pending.isEmpty()) {
-      body.append("<p>No device is waiting right now. You can still review your devices.</p>");
-    } else {
-      body.append("<p>").append(pending.size() == 1 ? "One device asks" : pending.size() + " devices ask")
-          .append(" to join your devices:</p><ul class=\"waiting\">");
-      for (Object o : pending) {
-        JsonObject p = (JsonObject) o;
-        body.append("<li><strong>").append(escape(p.getString("name"))).append("</strong>");
-        if (p.getString("kind") != null) {
-          body.append(" <span class=\"muted\">(").append(escape(p.getString("kind"))).append(")</span>");
-        }
-        body.append("</li>");
-      }
-      body.append("</ul>");
-    }
-    return layout("Review your devices", body
-        .append("<p>Nothing changes until you continue and decide. This link works once; after Continue you have ")
-        .append(duration(sessionTtl)).append(".</p>")
-        .append("<form method=\"post\" action=\"/approve/").append(escape(token)).append("\">")
-        .append(hidden("continue_csrf", continueCsrf))
-        .append("<button type=\"submit\" class=\"primary\">Continue</button></form>")
-        .append("<p class=\"muted\">Did not connect a new device? Close this page: nothing is approved without you.</p>")
-        .toString(), false);
+    return TEMPLATES.render("link.jte", new Link(email, Device.all(pending), token, continueCsrf, duration(sessionTtl)));
   }
 
   static String message(String title, String text) {
-    return layout(title, "<p>" + escape(text) + "</p>", false);
+    return message(title, text, null);
   }
 
-  /** A message about the management page, with the way back to it. */
-  static String messageWithBack(String title, String text) {
-    return layout(title, "<p>" + escape(text) + "</p><p><a href=\"/manage\">Back to your devices</a></p>", false);
+  static String message(String title, String text, Back back) {
+    return TEMPLATES.render("message.jte", new Message(title, text, back));
   }
 
-  static String gone() {
-    return layout("This link no longer works",
-        "<p>The link has expired or was already used: each link works once, for a short time.</p>"
-            + "<p><strong>To get a new link, connect the device again.</strong> peerbook then mails you a fresh one.</p>",
-        false);
+  static String gone(int mailInterval) {
+    return TEMPLATES.render("gone.jte", new Gone(interval(mailInterval)));
   }
 
-  static String hidden(String name, String value) {
-    return "<input type=\"hidden\" name=\"" + name + "\" value=\"" + escape(value) + "\">";
+  static String frontDoor(String csrf, String error) {
+    return TEMPLATES.render("front-door.jte", new FrontDoor(csrf, error));
   }
 
-  /** A timestamp readable at a glance, in UTC; the page's script shows it in the reader's own time zone. */
-  static String time(String iso) {
-    if (iso == null) {
-      return "never";
-    }
-    return "<time datetime=\"" + escape(iso) + "\">" + escape(Timestamps.readable(iso)) + "</time>";
+  static String linkAsked(int linkTtl, int mailInterval) {
+    return TEMPLATES.render("link-asked.jte", new LinkAsked(duration(linkTtl), interval(mailInterval)));
   }
 
-  /**
-   * A fingerprint exactly as a device compares it ({@code AB:CD:…}); the stylesheet sets it in lines of eight
-   * pairs, so a person can compare it group by group with what the device shows.
-   */
-  static String fingerprint(String fp) {
-    return "<code class=\"fp\">" + escape(fp) + "</code>";
+  /** The wait and the time are both rounded up to whole minutes: neither says "try again" too early. */
+  static String tooMany(long waitSeconds, Instant now) {
+    Instant end = now.plusSeconds(waitSeconds);
+    Instant minute = end.truncatedTo(ChronoUnit.MINUTES);
+    Instant at = minute.equals(end) ? minute : minute.plus(1, ChronoUnit.MINUTES);
+    long minutes = (waitSeconds + 59) / 60;
+    return TEMPLATES.render("too-many.jte",
+        new TooMany(Timestamps.readable(at.toString()), minutes == 1 ? "1 minute" : minutes + " minutes"));
+  }
+
+  /** The mail interval in words, or null when there is none. */
+  private static String interval(int mailInterval) {
+    return mailInterval > 0 ? duration(mailInterval) : null;
   }
 
   static String duration(int seconds) {
@@ -84,15 +93,5 @@ final class Pages {
     }
     int minutes = seconds / 60;
     return minutes == 1 ? "1 minute" : minutes + " minutes";
-  }
-
-  /** The frame; {@code live} adds the script that keeps the management view up to date. */
-  static String layout(String title, String body, boolean live) {
-    return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-        + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        + "<title>" + escape(title) + " · peerbook</title><link rel=\"stylesheet\" href=\"/static/page.css\">"
-        + (live ? "<script src=\"/static/page.js\" defer></script>" : "")
-        + "</head><body><header class=\"bar\"><span class=\"brand\">peerbook</span></header>"
-        + "<main><h1>" + escape(title) + "</h1>" + body + "</main></body></html>";
   }
 }

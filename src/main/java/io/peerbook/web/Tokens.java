@@ -31,6 +31,11 @@ public final class Tokens {
     }
   }
 
+  /** The token of an {@code Authorization: Bearer <token>} header, or null. */
+  public static String bearer(String authorization) {
+    return authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7).trim() : null;
+  }
+
   /** Compares secrets in time that does not depend on where they differ. */
   public static boolean same(String a, String b) {
     if (a == null || b == null) {

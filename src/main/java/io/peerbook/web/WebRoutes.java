@@ -5,10 +5,9 @@ import io.peerbook.config.PeerbookConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import io.vertx.micrometer.PrometheusScrapingHandler;
 
 /**
- * Everything HTTP but {@code /ws}: health, the approval page, the admin API, the browser client's files and
+ * Everything HTTP but {@code /ws}: health, the front door, the approval page, the admin API, the browser client's files and
  * {@code /metrics}, with one answer for unknown paths and one for failed routes. A gateway instance mounts it and
  * hands it the book events its open pages follow.
  */
@@ -20,10 +19,11 @@ public final class WebRoutes {
     router = Router.router(vertx);
     pageEvents = new PageEvents(vertx);
     new HealthRoutes(vertx, cluster).mount(router);
+    new FrontDoor(vertx, cfg).mount(router);
     new ApprovalPage(vertx, cfg, pageEvents).mount(router);
     new AdminApi(vertx, cfg).mount(router);
     new ClientFiles().mount(router);
-    router.get("/metrics").handler(PrometheusScrapingHandler.create());
+    new MetricsRoute(cfg).mount(router);
     router.route().last().handler(rc -> rc.response().setStatusCode(404).putHeader("content-type", "text/plain")
         .end("not found\n"));
     router.route().failureHandler(RouteFailures::handle);

@@ -9,6 +9,7 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
 
 import java.net.URLEncoder;
@@ -95,6 +96,15 @@ public final class PeerClient implements AutoCloseable {
     }
   }
 
+  /** The next message within {@code millis}, or null. */
+  public JsonObject poll(long millis) {
+    try {
+      return inbox.poll(millis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Skips messages until one matches. */
   public JsonObject next(Predicate<JsonObject> match) {
     return next(match, WAIT_SECONDS);
@@ -155,6 +165,15 @@ public final class PeerClient implements AutoCloseable {
 
   public void sendBinary(Buffer data) {
     await(ws.writeBinaryMessage(data));
+  }
+
+  /** One text message sent as several frames: the first a text frame, the others continuation frames. */
+  public void sendFragments(String... parts) {
+    for (int i = 0; i < parts.length; i++) {
+      boolean last = i == parts.length - 1;
+      await(ws.writeFrame(i == 0 ? WebSocketFrame.textFrame(parts[i], last)
+          : WebSocketFrame.continuationFrame(Buffer.buffer(parts[i]), last)));
+    }
   }
 
   /** A request with an id, and its direct reply. */

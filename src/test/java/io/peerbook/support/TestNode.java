@@ -67,7 +67,11 @@ public final class TestNode implements AutoCloseable {
    * prefix of the overrides (give every node of one cluster the same ones).
    */
   public static TestNode startClustered(Map<String, Object> overrides) {
-    return startClustered(overrides, view -> view);
+    return startClustered(TestRedis.shared().url(), overrides);
+  }
+
+  public static TestNode startClustered(String redisUrl, Map<String, Object> overrides) {
+    return start(redisUrl, overrides, view -> view);
   }
 
   /**
@@ -120,10 +124,37 @@ public final class TestNode implements AutoCloseable {
     }
   }
 
+  /** Closes the peers connected through {@link #connect}: a node kept for several tests starts each one clean. */
+  public void closeClients() {
+    clients.forEach(c -> {
+      try {
+        c.close();
+      } catch (RuntimeException e) {
+        // already closed by the server
+      }
+    });
+    clients.clear();
+  }
+
   /** Connects a peer; the client is closed with the node. */
   public PeerClient connect(String email, String name, String fingerprint, String kind) {
     PeerClient c = PeerClient.connect(vertx, port, email, name, fingerprint, kind);
     clients.add(c);
+    return c;
+  }
+
+  /** Connects a peer that sends {@code key} as its device key (the server's challenge is its first message). */
+  public PeerClient connectWithKey(String email, String name, String fingerprint, String key) {
+    PeerClient c = PeerClient.connectQuery(vertx, port, PeerClient.query(email, name, fingerprint, null)
+        + "&key=" + key, email, name, fingerprint);
+    clients.add(c);
+    return c;
+  }
+
+  /** Connects with a device key and proves it (in P1363 form); the status is the next message. */
+  public PeerClient connectProven(String email, String name, String fingerprint, DeviceKeys key) {
+    PeerClient c = connectWithKey(email, name, fingerprint, key.spki());
+    key.prove(c, email, name, fingerprint, false);
     return c;
   }
 
@@ -234,13 +265,7 @@ public final class TestNode implements AutoCloseable {
 
   @Override
   public void close() {
-    clients.forEach(c -> {
-      try {
-        c.close();
-      } catch (RuntimeException e) {
-        // already closed by the server
-      }
-    });
+    closeClients();
     try {
       peerbook.stop().await(10, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -1,40 +1,52 @@
-package io.peerbook.gateway;
+package io.peerbook.relay;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.peerbook.protocol.BookEvent;
 import io.peerbook.protocol.Route;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-
-import java.util.LinkedHashMap;
-import java.util.Map;
+import io.vertx.core.shareddata.Shareable;
 
 /**
- * Routes to the sockets of other gateway instances, learned from the book events (peers that come online, are
- * approved or reconnect) and from the relay's answers, forgotten when a book event says they changed; least recently
- * used first out. A stale route is harmless: the gateway that holds the connection refuses it, and the message goes
- * through the relay, which looks the route up again. Confined to one gateway instance's event loop.
+ * Where the approved peers that live on other nodes are connected, for this whole node: learned from the book events
+ * (peers that come online, are approved or reconnect) and from the directory's answers, forgotten when a book event
+ * says they changed or their node left; bounded ({@code route_cache}, 0 = none). A stale route is harmless: the node it
+ * names refuses the message, the sender hears 480, and the route is looked up again for what follows.
  */
-final class RouteCache {
-  private final Map<String, Route> routes;
+public final class RouteCache implements Shareable {
+  private final Cache<String, Route> routes;
 
-  RouteCache(int capacity) {
-    this.routes = new LinkedHashMap<>(Math.min(capacity, 1024), 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Route> eldest) {
-        return size() > capacity;
-      }
-    };
+  private RouteCache(int capacity) {
+    this.routes = capacity == 0 ? null : Caffeine.newBuilder().maximumSize(capacity).build();
+  }
+
+  public static RouteCache of(Vertx vertx, int capacity) {
+    return vertx.sharedData().<String, RouteCache>getLocalMap("peerbook.relay")
+        .computeIfAbsent("routes", k -> new RouteCache(capacity));
   }
 
   Route get(String email, String nameKey) {
-    return routes.get(key(email, nameKey));
+    return routes == null ? null : routes.getIfPresent(key(email, nameKey));
   }
 
   void put(String email, Route route) {
-    routes.put(key(email, route.nameKey()), route);
+    if (routes != null) {
+      routes.put(key(email, route.nameKey()), route);
+    }
   }
 
   void evict(String email, String nameKey) {
-    routes.remove(key(email, nameKey));
+    if (routes != null) {
+      routes.invalidate(key(email, nameKey));
+    }
+  }
+
+  /** A node left: none of its routes holds. */
+  void evictNode(String node) {
+    if (routes != null) {
+      routes.asMap().values().removeIf(r -> node.equals(r.node()));
+    }
   }
 
   /** Keeps the cache close to the truth: learns routes of peers that come online, forgets those that leave. */

@@ -1,0 +1,129 @@
+package io.peerbook.gateway;
+
+import io.peerbook.protocol.Address;
+import io.peerbook.protocol.Bus;
+import io.peerbook.protocol.Codes;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Where one socket stands with the book: proving its device key, connecting (the directory has not answered yet),
+ * waiting for approval, approved, or closed. The directory's answer is the first message the peer gets; an approval or rejection that
+ * arrives while that answer is still out is kept and applied when it lands.
+ */
+final class Admission {
+  enum State { PROVING, CONNECTING, WAITING, APPROVED, CLOSED }
+
+  private final GatewayContext ctx;
+  private final PeerSession session;
+  /** Read by forwarding on other event loops. */
+  private volatile State state;
+  /** An approval or rejection heard while the connect request was still out. */
+  private State decidedEarly;
+
+  /** @param proving the connection sent a device key, to be proven before anything else */
+  Admission(GatewayContext ctx, PeerSession session, boolean proving) {
+    this.ctx = ctx;
+    this.session = session;
+    this.state = proving ? State.PROVING : State.CONNECTING;
+  }
+
+  State state() {
+    return state;
+  }
+
+  /** The key is proven (or there is none): the directory is asked next. */
+  void proven() {
+    state = State.CONNECTING;
+  }
+
+  /** Marks the socket closed; answers what it was before. */
+  State close() {
+    State was = state;
+    state = State.CLOSED;
+    return was;
+  }
+
+  /** Asks the directory who this is and tells the peer. Never fails. */
+  Future<Void> connect(JsonObject identity) {
+    return Bus.request(ctx.vertx().eventBus(), Address.DIRECTORY_CONNECT, identity).transform(ar -> {
+      if (state == State.CLOSED) {
+        return Future.succeededFuture();
+      }
+      if (ar.failed()) {
+        session.send(status(Codes.UNAVAILABLE, Bus.text(ar.cause())));
+        session.close(Codes.CLOSE_TRY_LATER, "service unavailable, try again");
+        return Future.succeededFuture();
+      }
+      JsonObject answer = ar.result();
+      int code = answer.getInteger("code");
+      if (code == Codes.TOO_MANY) {
+        session.send(status(Codes.TOO_MANY, "too many devices of this user are waiting for approval; try again later"));
+        session.close(Codes.CLOSE_ABUSE, "too many connections of this user");
+      } else if (code == Codes.OK || decidedEarly == State.APPROVED) {
+        if (code == Codes.OK) {
+          // Signaling is stamped with the name as the book spells it, whatever case the query used.
+          session.rename(answer.getJsonObject("peer").getString("name"), session.nameKey());
+        }
+        approved();
+      } else if (decidedEarly == State.CLOSED) {
+        rejected();
+      } else {
+        state = State.WAITING;
+        session.send(status(Codes.UNAUTHORIZED, waitingText(answer)));
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  /** The user approved this waiting socket's request. */
+  void approve() {
+    if (state == State.CONNECTING) {
+      decidedEarly = State.APPROVED;
+    } else if (state == State.WAITING) {
+      approved();
+    }
+  }
+
+  private void approved() {
+    state = State.APPROVED;
+    session.approvedNow();
+    session.send(status(Codes.OK, "approved"));
+  }
+
+  /** The user rejected this waiting socket's request. */
+  void reject() {
+    if (state == State.CONNECTING) {
+      decidedEarly = State.CLOSED;
+    } else {
+      rejected();
+    }
+  }
+
+  private void rejected() {
+    session.send(status(Codes.FORBIDDEN, "the user rejected this device"));
+    session.close(Codes.CLOSE_REJECTED, "rejected");
+  }
+
+  /** The peer was removed, or another identity was approved for its name. */
+  void revoke(String why) {
+    session.send(status(Codes.UNAUTHORIZED, why));
+    session.close(Codes.CLOSE_REVOKED, "no longer approved");
+  }
+
+  private static String waitingText(JsonObject answer) {
+    if (answer.getBoolean("pending", true)) {
+      return "waiting for approval: the user has been sent a link";
+    }
+    if ("address".equals(answer.getString("refused"))) {
+      return "waiting for approval: too many new requests from your address this hour, so no request was recorded"
+          + " and no mail sent; try again later";
+    }
+    return "waiting for approval: too many requests are pending for this user, so no request was recorded"
+        + " and no mail sent";
+  }
+
+  static JsonObject status(int code, String text) {
+    return new JsonObject().put("code", code).put("text", text);
+  }
+}

@@ -1,0 +1,47 @@
+package io.peerbook.web;
+
+import io.peerbook.protocol.Identity;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+
+/**
+ * One device as the pages show it: a request waiting for approval or an approved peer, read from the directory's
+ * entries. Fields a kind of entry does not have are null ({@code replaces} of an approved peer, dates of a request).
+ */
+record Device(String name, String kind, String fingerprint, String replaces, String requestedAt, String address,
+              boolean online, String registered, String lastConnection) {
+
+  static Device of(JsonObject entry) {
+    return new Device(entry.getString("name"), entry.getString("kind"), entry.getString("fingerprint"),
+        entry.getString("replaces"), entry.getString("requested_at"), entry.getString("address"),
+        entry.getBoolean("online", false), entry.getString("registration_date"), entry.getString("last_connection"));
+  }
+
+  static List<Device> all(JsonArray entries) {
+    return entries.stream().map(JsonObject.class::cast).map(Device::of).toList();
+  }
+
+  /** A request for a name that is approved with another fingerprint. */
+  boolean changed() {
+    return replaces != null;
+  }
+
+  /** What identifies a card across refreshes: page.js keeps the focus and a name being typed by it. */
+  String pendingKey() {
+    return "p:" + Identity.nameKey(name) + "/" + fingerprint;
+  }
+
+  String approvedKey() {
+    return "a:" + Identity.nameKey(name);
+  }
+
+  String shownKind() {
+    return kind == null ? "—" : kind;
+  }
+
+  String shownAddress() {
+    return address == null || address.isEmpty() ? "—" : address;
+  }
+}
