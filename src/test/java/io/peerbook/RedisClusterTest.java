@@ -18,6 +18,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,6 +43,10 @@ class RedisClusterTest {
     if (redis != null) {
       redis.close();
     }
+  }
+
+  private String keyPrefix() {
+    return node.config.getString("redis_prefix");
   }
 
   @Test
@@ -81,6 +86,14 @@ class RedisClusterTest {
       dir.assertCode(401, dir.connect("K", fpK, key));
       dir.request(Address.DIRECTORY_APPROVE, new JsonObject().put("name", "K").put("fingerprint", fpK)
           .put("key_id", DeviceKey.parse(key).keyId()));
+      dir.assertCode(200, dir.connect("K", fpK, key));
+
+      // A node that died with a socket: its sets in all 16,384 slots are read, across the three masters.
+      String dead = "dead-" + UUID.randomUUID();
+      dir.assertCode(200, dir.connect("K", fpK, key, dead));
+      redis.masterOf("{nodes}").call("ZADD", keyPrefix() + "{nodes}", "1", dead);
+      JsonObject offline = dir.event("offline");
+      assertEquals("K", offline.getJsonObject("peer").getString("name"));
       dir.assertCode(200, dir.connect("K", fpK, key));
     }
 

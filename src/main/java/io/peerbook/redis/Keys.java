@@ -82,19 +82,22 @@ public final class Keys {
   }
 
   /**
-   * Set: the presence ({@code o\n<email>\n<name key>}) and waiting ({@code w\n<email>\n<request field>}) records a
-   * node holds, so that a survivor can clear them when the node dies.
+   * Set of {@link #socket} members: the sockets of node {@code nodeId} whose user's keys are in hash slot
+   * {@code slot}, so that a survivor finds them when the node dies. It shares its slot with those users' keys
+   * ({@link HashSlots#tag}): the connect and disconnect scripts keep it with the presence they write.
    */
-  public String nodeRecords(String nodeId) {
-    return prefix + "node:" + nodeId;
+  public String nodeSockets(String nodeId, int slot) {
+    return prefix + "node:" + nodeId + ":{" + HashSlots.tag(slot) + "}";
   }
 
-  public static String onlineMember(String email, String nameKey) {
-    return "o\n" + email + "\n" + nameKey;
+  /** {@link #nodeSockets} of the slot of this user's keys. */
+  public String nodeSockets(String nodeId, String email) {
+    return nodeSockets(nodeId, HashSlots.slot(email));
   }
 
-  public static String waitingMember(String email, String field) {
-    return "w\n" + email + "\n" + field;
+  /** A socket in {@link #nodeSockets}: {@code <email>\n<conn>}. */
+  public static String socket(String email, String conn) {
+    return email + "\n" + conn;
   }
 
   /**

@@ -49,6 +49,16 @@ public final class LuaScript {
     });
   }
 
+  /** The script as one command of a pipeline ({@link Pipelines#run}). */
+  Request call(List<String> keys, List<String> args) {
+    return request(Command.EVALSHA, sha, keys, args);
+  }
+
+  /** The same with its source, for a server that does not know the script. */
+  Request callWithSource(List<String> keys, List<String> args) {
+    return request(Command.EVAL, source, keys, args);
+  }
+
   private static Request request(Command cmd, String script, List<String> keys, List<String> args) {
     Request req = Request.cmd(cmd).arg(script).arg(keys.size());
     keys.forEach(req::arg);
