@@ -8,7 +8,6 @@ import io.peerbook.support.Admin;
 import io.peerbook.support.Chromium;
 import io.peerbook.support.TestNode;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -22,6 +21,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -81,7 +81,7 @@ class ClientExampleTest {
     assertThat(page.locator("#log")).containsText(Pattern.compile("key id: [0-9A-F]{4}(-[0-9A-F]{4}){3}"));
     String fingerprint = (String) page.evaluate("async (name) => (await (await import('http://127.0.0.1:"
         + node.port + "/peerbook.js')).loadCertificate({ key: 'certificate:' + name })).fingerprint", name);
-    Admin.put(node.port, "t", "alice@example.com", name, new JsonObject().put("fingerprint", fingerprint));
+    assertEquals(fingerprint, Admin.approveWaiting(node.port, "t", "alice@example.com", name).getString("fingerprint"));
     assertThat(page.locator("#log")).containsText("status: approved");
     return page;
   }

@@ -193,7 +193,7 @@ class DemoPageTest {
   /** The user approves the waiting tab (admin API, with the fingerprint the tab shows); returns that fingerprint. */
   private String approve(Page page) {
     String fingerprint = page.locator("#fingerprint").textContent();
-    Admin.put(node.port, TOKEN, EMAIL, name(page), new JsonObject().put("fingerprint", fingerprint));
+    assertEquals(fingerprint, Admin.approveWaiting(node.port, TOKEN, EMAIL, name(page)).getString("fingerprint"));
     assertThat(page.locator("#status")).hasText("approved");
     return fingerprint;
   }

@@ -7,7 +7,6 @@ import com.microsoft.playwright.options.AriaRole;
 import io.peerbook.support.Admin;
 import io.peerbook.support.Chromium;
 import io.peerbook.support.TestNode;
-import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -99,7 +98,7 @@ class WebRtcEndToEndTest {
           const approved = await loadCertificate({ key: "certificate:gamma" });
           const forged = await RTCPeerConnection.generateCertificate({ name: "ECDSA", namedCurve: "P-256" });
           const pb = new Peerbook({ url: `ws://${location.host}/ws`, email: "%s", name: "gamma",
-                                    fingerprint: approved.fingerprint });
+                                    fingerprint: approved.fingerprint, deviceKey: approved.deviceKey });
           await new Promise((resolve) => {
             pb.addEventListener("status", ({ detail }) => detail.state === "approved" && resolve());
             pb.connect();
@@ -151,11 +150,11 @@ class WebRtcEndToEndTest {
     return page;
   }
 
-  /** The user approves the waiting device (through the admin API, with the fingerprint the page shows). */
+  /** The user approves the waiting device (through the admin API, as its request shows it: fingerprint and key). */
   private String approve(Page page, String name) {
     String fp = page.locator("#fingerprint").textContent();
     assertTrue(fp.matches("([0-9A-F]{2}:){31}[0-9A-F]{2}"), fp);
-    Admin.put(node.port, TOKEN, EMAIL, name, new JsonObject().put("fingerprint", fp));
+    assertEquals(fp, Admin.approveWaiting(node.port, TOKEN, EMAIL, name).getString("fingerprint"));
     assertThat(page.locator("#status")).hasText("approved");
     return fp;
   }

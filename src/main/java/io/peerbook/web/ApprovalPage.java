@@ -183,6 +183,7 @@ final class ApprovalPage {
       String name = rc.request().getFormAttribute("name");
       JsonObject body = new JsonObject().put("email", s.getString("email")).put("name", name)
           .put("fingerprint", rc.request().getFormAttribute("fingerprint"))
+          .put("key_id", rc.request().getFormAttribute("key_id"))
           .put("new_name", rc.request().getFormAttribute("new_name"));
       if (name == null || name.isEmpty()) {
         see(rc, "/manage?error=400");

@@ -11,12 +11,13 @@ import java.util.List;
  * entries. Fields a kind of entry does not have are null ({@code replaces} of an approved peer, dates of a request).
  */
 record Device(String name, String kind, String fingerprint, String replaces, String requestedAt, String address,
-              boolean online, String registered, String lastConnection) {
+              boolean online, String registered, String lastConnection, String keyId) {
 
   static Device of(JsonObject entry) {
     return new Device(entry.getString("name"), entry.getString("kind"), entry.getString("fingerprint"),
         entry.getString("replaces"), entry.getString("requested_at"), entry.getString("address"),
-        entry.getBoolean("online", false), entry.getString("registration_date"), entry.getString("last_connection"));
+        entry.getBoolean("online", false), entry.getString("registration_date"), entry.getString("last_connection"),
+        entry.getString("key_id"));
   }
 
   static List<Device> all(JsonArray entries) {
@@ -30,7 +31,7 @@ record Device(String name, String kind, String fingerprint, String replaces, Str
 
   /** What identifies a card across refreshes: page.js keeps the focus and a name being typed by it. */
   String pendingKey() {
-    return "p:" + Identity.nameKey(name) + "/" + fingerprint;
+    return "p:" + Identity.nameKey(name) + "/" + fingerprint + "/" + (keyId == null ? "" : keyId);
   }
 
   String approvedKey() {

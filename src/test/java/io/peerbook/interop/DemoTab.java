@@ -4,9 +4,9 @@ import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
 import io.peerbook.support.Admin;
-import io.vertx.core.json.JsonObject;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * A tab on peerbook's /demo page, the app built on peerbook.js, joined as a device of the user: the browser end of
@@ -31,13 +31,13 @@ final class DemoTab {
     page.getByLabel("Email").fill(email);
     page.getByLabel("Device name").fill(name);
     button(page, "Join").click();
-    assertThat(page.locator("#status")).hasText("waiting for approval: check your mail");
+    assertThat(page.locator("#status")).hasText("waiting");
     return new DemoTab(name, page, page.locator("#fingerprint").textContent());
   }
 
-  /** The user approves the waiting tab with the fingerprint it shows (admin API); the page turns approved. */
+  /** The user approves the waiting tab as its request shows it (admin API); the page turns approved. */
   void approve(int port, String adminToken, String email) {
-    Admin.put(port, adminToken, email, name, new JsonObject().put("fingerprint", fingerprint));
+    assertEquals(fingerprint, Admin.approveWaiting(port, adminToken, email, name).getString("fingerprint"));
     assertThat(page.locator("#status")).hasText("approved");
   }
 

@@ -43,6 +43,19 @@ public final class Admin {
     return put(port, token, email, name, body);
   }
 
+  /**
+   * Approves what device {@code name} asks for, as its waiting request shows it (fingerprint and device key), through a
+   * PUT: what the user does on the page, for a test about something else. Returns the request.
+   */
+  public static JsonObject approveWaiting(int port, String token, String email, String name) {
+    JsonObject request = book(port, token, email).getJsonArray("pending").stream().map(JsonObject.class::cast)
+        .filter(p -> name.equalsIgnoreCase(p.getString("name"))).findFirst()
+        .orElseThrow(() -> new AssertionError("no request of " + name + " is waiting"));
+    put(port, token, email, name, new JsonObject().put("fingerprint", request.getString("fingerprint"))
+        .put("key", request.getString("key")));
+    return request;
+  }
+
   /** {@code DELETE …/peers/{name}}; returns the status (204, or 404 for an unknown peer). */
   public static int delete(int port, String token, String email, String name) {
     return send(HttpRequest.newBuilder(peer(port, email, name)).header("Authorization", "Bearer " + token).DELETE())
