@@ -131,9 +131,15 @@ public final class RedisServers implements AutoCloseable {
     return dir;
   }
 
+  /** Kills every process it started and deletes their files. */
   @Override
   public void close() {
     servers.forEach(Server::kill);
+    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException e) {
+      // a temporary folder left behind
+    }
   }
 
   /** Sends one command in RESP and returns the reply as text (arrays flattened one item per line). */
