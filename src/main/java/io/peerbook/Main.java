@@ -5,6 +5,7 @@ import io.peerbook.cluster.Clustering;
 import io.peerbook.config.ConfigException;
 import io.peerbook.config.ConfigLoader;
 import io.peerbook.config.PeerbookConfig;
+import io.peerbook.directory.NodeConflictException;
 import io.peerbook.metrics.Meters;
 import io.peerbook.redis.EmbeddedRedis;
 import io.vertx.core.Vertx;
@@ -72,6 +73,15 @@ public final class Main {
     Peerbook peerbook;
     try {
       peerbook = Peerbook.deploy(vertx, merged, cluster).await(60, TimeUnit.SECONDS);
+    } catch (NodeConflictException e) {
+      // Another live node shares this Redis and prefix outside this node's cluster: the message says what to change.
+      System.err.println("peerbook: " + e.getMessage());
+      vertx.close();
+      if (embedded != null) {
+        embedded.close();
+      }
+      System.exit(2);
+      return;
     } catch (Exception e) {
       BindException taken = bindFailure(e);
       if (taken != null) {

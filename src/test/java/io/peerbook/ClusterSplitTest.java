@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,6 +60,11 @@ class ClusterSplitTest {
     @Override
     public List<String> members() {
       return real.members().stream().filter(n -> !hidden.contains(n)).toList();
+    }
+
+    @Override
+    public void onLeave(Consumer<String> left) {
+      real.onLeave(left);
     }
   }
 

@@ -84,7 +84,7 @@ class RedisSharingIT {
     JarProcess second = launch("second", TestRedis.freePort());
     assertTrue(second.process.waitFor(JarProcess.START_SECONDS, TimeUnit.SECONDS), "the second node kept running");
     second.drained();
-    assertNotEquals(0, second.process.exitValue(), second.log());
+    assertEquals(2, second.process.exitValue(), second.log());
     String log = second.log();
     assertTrue(log.contains(firstId), "the refusal names the first node:\n" + log);
     assertTrue(log.contains("redis_prefix") && log.contains("cluster"), "the refusal says what to change:\n" + log);
