@@ -125,6 +125,27 @@ class JarIT {
   }
 
   @Test
+  @DisplayName("under an open-file limit too small for max_connections, the node says so once at start and takes what the limit allows, answering 503 past it instead of failing in its accept loop")
+  void fileLimitCapsSockets() throws Exception {
+    int files = 400;
+    JarProcess run = JarProcess.launchWithFileLimit(folder, freePortEnv(), files);
+    run.awaitHealthy();
+    run.awaitLine(Pattern.compile("may open only " + files + " files: it takes at most (\\d+) sockets"), "the warning");
+    int cap = files - 256;
+    List<PeerClient> held = new ArrayList<>();
+    for (int i = 0; i < cap; i++) {
+      held.add(PeerClient.connect(vertx, run.port, "u" + i + "@example.com", "Device", Fingerprints.random(), null));
+    }
+    held.forEach(p -> p.expectCode(401));
+    SocketKit.Handshake refused = SocketKit.handshake(run.port, PeerClient.query("late@example.com", "Device",
+        Fingerprints.random(), null), null);
+    assertEquals(503, refused.status(), refused.body());
+    assertTrue(run.log().lines().noneMatch(l -> l.contains("Too many open files")), run.log());
+    assertEquals(1, run.log().lines().filter(l -> l.contains("may open only")).count(), run.log());
+    held.forEach(PeerClient::close);
+  }
+
+  @Test
   @DisplayName("PEERBOOK_CONFIG naming a file with an unknown key: the process exits non-zero and says which key")
   void badConfigFileUnknownKey() throws Exception {
     Path bad = folder.resolve("bad.json");
