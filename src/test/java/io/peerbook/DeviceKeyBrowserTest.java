@@ -43,8 +43,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DeviceKeyBrowserTest {
   private static final String ADMIN = "t";
   private static final String EMAIL = "keys@example.com";
-  /** A name that is not localhost: a page served from it over plain http is no secure context, so has no WebCrypto. */
-  private static final String INSECURE_HOST = "insecure.test";
   private static final Pattern KEY_ID = Pattern.compile("^[0-9A-F]{4}(-[0-9A-F]{4}){3}$");
   private static final Path SHOTS = Path.of("target", "screenshots");
 
@@ -55,7 +53,7 @@ class DeviceKeyBrowserTest {
   @BeforeAll
   static void launch() {
     PlaywrightAssertions.setDefaultAssertionTimeout(TimeUnit.SECONDS.toMillis(PeerClient.WAIT_SECONDS));
-    chromium = Chromium.launch(List.of("--host-resolver-rules=MAP " + INSECURE_HOST + " 127.0.0.1"));
+    chromium = Chromium.launch(Chromium.INSECURE_HOST_ARGS);
   }
 
   @AfterAll
@@ -231,7 +229,7 @@ class DeviceKeyBrowserTest {
   @DisplayName("with device_keys required, the demo on a page without WebCrypto is refused with the server's text and nothing is recorded; on 127.0.0.1 it proves its key, waits, and is approved")
   void requiredMode() {
     start(Map.of("device_keys", "required"));
-    Page insecure = demo(INSECURE_HOST);
+    Page insecure = demo(Chromium.INSECURE_HOST);
     assertEquals(false, insecure.evaluate("() => isSecureContext"));
     join(insecure, "old");
     assertThat(insecure.locator("#status")).hasText("refused");

@@ -45,8 +45,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the demo with the approval page.
  */
 class DeviceKeyClientTest {
-  /** A name that is not localhost: a page served from it over plain http is no secure context, so has no WebCrypto. */
-  private static final String INSECURE_HOST = "insecure.test";
   private static final String ADMIN = "t";
   private static Chromium chromium;
   private TestNode node;
@@ -55,7 +53,7 @@ class DeviceKeyClientTest {
 
   @BeforeAll
   static void launch() {
-    chromium = Chromium.launch(List.of("--host-resolver-rules=MAP " + INSECURE_HOST + " 127.0.0.1"));
+    chromium = Chromium.launch(Chromium.INSECURE_HOST_ARGS);
   }
 
   @AfterAll
@@ -141,7 +139,7 @@ class DeviceKeyClientTest {
     start();
     List<Relayed> relayed = relay();
     open();
-    JsonObject device = identity("certificate:Laptop Ü");
+    JsonObject device = loadKey("certificate:Laptop Ü");
     Admin.put(node.port, ADMIN, "alice@example.com", "Laptop Ü", new JsonObject()
         .put("fingerprint", device.getString("fingerprint")).put("key", device.getString("spki")));
     page.evaluate("""
@@ -229,7 +227,7 @@ class DeviceKeyClientTest {
     start();
     List<String> urls = new CopyOnWriteArrayList<>();
     page.onWebSocket(ws -> urls.add(ws.url()));
-    page.navigate("http://" + INSECURE_HOST + ":" + node.port + "/demo");
+    page.navigate("http://" + Chromium.INSECURE_HOST + ":" + node.port + "/demo");
     assertEquals(false, page.evaluate("() => isSecureContext"));
     page.getByLabel("Email").fill("alice@example.com");
     page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Join")).click();
@@ -284,18 +282,6 @@ class DeviceKeyClientTest {
     assertEquals(401, last.get("code"), last.toString());
     assertTrue(String.valueOf(last.get("text")).matches(serverText), last.toString());
     assertEquals("refused", page.evaluate("() => pb.state"));
-  }
-
-  /** The certificate's fingerprint and the device key peerbook.js keeps under {@code key}. */
-  @SuppressWarnings("unchecked")
-  private JsonObject identity(String key) {
-    return new JsonObject((Map<String, Object>) page.evaluate("""
-        async (key) => {
-          const { loadCertificate } = await import("/peerbook.js");
-          const { fingerprint, deviceKey } = await loadCertificate({ key });
-          return { fingerprint, spki: deviceKey.spki };
-        }
-        """, key));
   }
 
   private static PublicKey publicKey(String spki) throws GeneralSecurityException {
