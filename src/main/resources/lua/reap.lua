@@ -1,10 +1,25 @@
--- Clears the presence (or waiting) record of one peer of a dead node, if it still belongs to that node.
--- KEYS: online or waiting hash, peers, last
--- ARGV: field, dead node id
--- Returns {1, peer record or '', last connection or ''} when a presence record was cleared, else {0}
-local o = redis.call('HGET', KEYS[1], ARGV[1])
-if not o or cjson.decode(o).node ~= ARGV[2] then
-  return {0}
+-- Clears what a dead node held of one user: every presence and waiting record located on that node (a record a
+-- socket elsewhere has taken over since is another node's), and the node's sockets of this user.
+-- KEYS: online, waiting, peers, last, the dead node's sockets in this user's slot
+-- ARGV: dead node id, then the node's sockets (members) of this user
+-- Returns {name key, peer record or '', last connection or '', ...} for each presence record cleared
+local cleared = {}
+local online = redis.call('HGETALL', KEYS[1])
+for i = 1, #online, 2 do
+  if cjson.decode(online[i + 1]).node == ARGV[1] then
+    redis.call('HDEL', KEYS[1], online[i])
+    table.insert(cleared, online[i])
+    table.insert(cleared, redis.call('HGET', KEYS[3], online[i]) or '')
+    table.insert(cleared, redis.call('HGET', KEYS[4], online[i]) or '')
+  end
 end
-redis.call('HDEL', KEYS[1], ARGV[1])
-return {1, redis.call('HGET', KEYS[2], ARGV[1]) or '', redis.call('HGET', KEYS[3], ARGV[1]) or ''}
+local waiting = redis.call('HGETALL', KEYS[2])
+for i = 1, #waiting, 2 do
+  if cjson.decode(waiting[i + 1]).node == ARGV[1] then
+    redis.call('HDEL', KEYS[2], waiting[i])
+  end
+end
+for i = 2, #ARGV do
+  redis.call('SREM', KEYS[5], ARGV[i])
+end
+return cleared

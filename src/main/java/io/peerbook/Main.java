@@ -5,6 +5,7 @@ import io.peerbook.cluster.Clustering;
 import io.peerbook.config.ConfigException;
 import io.peerbook.config.ConfigLoader;
 import io.peerbook.config.PeerbookConfig;
+import io.peerbook.directory.NodeConflictException;
 import io.peerbook.metrics.Meters;
 import io.peerbook.redis.EmbeddedRedis;
 import io.vertx.core.Vertx;
@@ -12,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.BindException;
 import java.nio.file.Path;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +23,16 @@ public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
   private Main() {
+  }
+
+  /** The port is taken: what the HTTP server's listen failed with, wrapped or not. */
+  private static BindException bindFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BindException b) {
+        return b;
+      }
+    }
+    return null;
   }
 
   public static void main(String[] args) throws Exception {
@@ -61,13 +73,29 @@ public final class Main {
     Peerbook peerbook;
     try {
       peerbook = Peerbook.deploy(vertx, merged, cluster).await(60, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      LOG.error("peerbook did not start", e);
+    } catch (NodeConflictException e) {
+      // Another live node shares this Redis and prefix outside this node's cluster: the message says what to change.
+      System.err.println("peerbook: " + e.getMessage());
       vertx.close();
       if (embedded != null) {
         embedded.close();
       }
-      System.exit(1);
+      System.exit(2);
+      return;
+    } catch (Exception e) {
+      BindException taken = bindFailure(e);
+      if (taken != null) {
+        // The one line an operator needs, not Netty's stack: which port, which setting.
+        System.err.println("peerbook: cannot listen on " + cfg.httpHost() + ":" + cfg.httpPort() + " ("
+            + taken.getMessage() + "): set http_port (PEERBOOK_HTTP_PORT) to a free port, or stop what uses it");
+      } else {
+        LOG.error("peerbook did not start", e);
+      }
+      vertx.close();
+      if (embedded != null) {
+        embedded.close();
+      }
+      System.exit(taken != null ? 2 : 1);
       return;
     }
     if (cfg.smtpHost() == null) {

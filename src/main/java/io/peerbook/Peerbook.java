@@ -65,7 +65,7 @@ public final class Peerbook {
     List<String> ids = new ArrayList<>();
     return deploy(vertx, config, cfg, "directory", () -> new DirectoryVerticle(cluster), ids)
         .compose(v -> deploy(vertx, config, cfg, "mailer", MailerVerticle::new, ids))
-        .compose(v -> deploy(vertx, config, cfg, "relay", RelayVerticle::new, ids))
+        .compose(v -> deploy(vertx, config, cfg, "relay", () -> new RelayVerticle(cluster), ids))
         .compose(v -> deploy(vertx, config, cfg, "gateway", () -> new GatewayVerticle(cluster), ids))
         .map(v -> new Peerbook(vertx, ids, cluster.nodeId()));
   }

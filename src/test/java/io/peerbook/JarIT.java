@@ -105,6 +105,26 @@ class JarIT {
   }
 
   @Test
+  @DisplayName("stopped the way Ctrl-C stops it (a signal to its whole process group) with a peer connected, a node clears the peer before its embedded Redis stops: no warning in its log, and the next start has nothing to clean up after")
+  void ctrlCIsClean() throws Exception {
+    JarProcess run = JarProcess.launchAsGroup(folder, freePortEnv());
+    run.awaitHealthy();
+    PeerClient laptop = PeerClient.connect(vertx, run.port, "alice@example.com", "Laptop", Fingerprints.random(), null);
+    laptop.expectCode(401);
+    run.signalGroup("TERM");
+    assertEquals((short) 1001, laptop.awaitClose());
+    assertTrue(run.process.waitFor(STOP_SECONDS, TimeUnit.SECONDS), "did not stop\n" + run.log());
+    run.drained();
+    assertTrue(run.log().lines().noneMatch(l -> l.contains(" WARN ") || l.contains(" ERROR ")), run.log());
+
+    JarProcess again = launch(folder, freePortEnv());
+    again.awaitHealthy();
+    PeerClient back = PeerClient.connect(vertx, again.port, "alice@example.com", "Laptop", Fingerprints.random(), null);
+    back.expectCode(401);
+    assertTrue(again.log().lines().noneMatch(l -> l.contains("gone") || l.contains(" WARN ")), again.log());
+  }
+
+  @Test
   @DisplayName("PEERBOOK_CONFIG naming a file with an unknown key: the process exits non-zero and says which key")
   void badConfigFileUnknownKey() throws Exception {
     Path bad = folder.resolve("bad.json");

@@ -1,8 +1,11 @@
 package io.peerbook.cluster;
 
-import io.vertx.core.spi.cluster.ClusterManager;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * What this node knows of its Hazelcast cluster: its own member id, who else is a member, and whether it is joined.
@@ -19,6 +22,9 @@ public interface ClusterView {
 
   /** The member ids of the cluster as this node sees it (this node only, unclustered). */
   List<String> members();
+
+  /** Calls {@code left} with the id of each member that leaves the cluster (never, unclustered); any thread. */
+  void onLeave(Consumer<String> left);
 
   /** True when {@code node} is this node or a member of its cluster. */
   default boolean isMember(String node) {
@@ -41,10 +47,16 @@ public interface ClusterView {
       public List<String> members() {
         return List.of(nodeId);
       }
+
+      @Override
+      public void onLeave(Consumer<String> left) {
+        // a cluster of one: nobody leaves
+      }
     };
   }
 
-  static ClusterView of(ClusterManager manager) {
+  /** A member id is its Hazelcast member UUID: what Vert.x and Hazelcast both call the node. */
+  static ClusterView of(HazelcastClusterManager manager) {
     return new ClusterView() {
       @Override
       public String nodeId() {
@@ -59,6 +71,20 @@ public interface ClusterView {
       @Override
       public List<String> members() {
         return manager.getNodes();
+      }
+
+      @Override
+      public void onLeave(Consumer<String> left) {
+        manager.getHazelcastInstance().getCluster().addMembershipListener(new MembershipListener() {
+          @Override
+          public void memberAdded(MembershipEvent event) {
+          }
+
+          @Override
+          public void memberRemoved(MembershipEvent event) {
+            left.accept(event.getMember().getUuid().toString());
+          }
+        });
       }
     };
   }

@@ -1,5 +1,8 @@
 package io.peerbook.cluster;
 
+import com.hazelcast.cluster.Cluster;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import io.peerbook.config.ConfigException;
@@ -10,6 +13,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -19,6 +24,8 @@ import java.net.UnknownHostException;
  * cluster name, port, members and event-bus host of the configuration laid over it.
  */
 public final class Clustering {
+  private static final Logger LOG = LoggerFactory.getLogger(Clustering.class);
+
   private Clustering() {
   }
 
@@ -46,8 +53,33 @@ public final class Clustering {
       options.getEventBusOptions().setHost(address);
     }
     HazelcastClusterManager manager = new HazelcastClusterManager(hz);
-    return Vertx.builder().with(options).withClusterManager(manager).buildClustered()
-        .map(vertx -> new Joined(vertx, ClusterView.of(manager)));
+    return Vertx.builder().with(options).withClusterManager(manager).buildClustered().map(vertx -> {
+      logMembership(manager);
+      return new Joined(vertx, ClusterView.of(manager));
+    });
+  }
+
+  /**
+   * Says who this node is in the cluster, and each member that joins or leaves, with the member count (Hazelcast's own
+   * logs stay at WARN). A node's id is its Hazelcast member UUID, in peerbook's log and in Hazelcast's alike.
+   */
+  private static void logMembership(HazelcastClusterManager manager) {
+    Cluster cluster = manager.getHazelcastInstance().getCluster();
+    LOG.info("joined cluster {} as member {} at {} ({} members)", manager.getConfig().getClusterName(),
+        manager.getNodeId(), cluster.getLocalMember().getAddress(), cluster.getMembers().size());
+    cluster.addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {
+        LOG.info("cluster member {} at {} joined ({} members)", event.getMember().getUuid(),
+            event.getMember().getAddress(), event.getMembers().size());
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        LOG.info("cluster member {} at {} left ({} members)", event.getMember().getUuid(),
+            event.getMember().getAddress(), event.getMembers().size());
+      }
+    });
   }
 
   private static String resolve(String host) {

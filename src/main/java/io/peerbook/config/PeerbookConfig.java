@@ -26,7 +26,8 @@ public record PeerbookConfig(
     List<String> turnUrls, String turnSecret, int turnTtl, List<String> stunUrls,
     Map<String, Integer> instances, String nodeId, Limits limits,
     String metricsToken,
-    boolean deviceKeysRequired) {
+    boolean deviceKeysRequired,
+    RedisSettings redis) {
 
   public static final List<String> VERTICLES = List.of("gateway", "directory", "mailer", "relay");
 
@@ -46,6 +47,7 @@ public record PeerbookConfig(
         .put("metrics_token", null)
         .put("device_keys", "optional")
         .mergeIn(Limits.defaults())
+        .mergeIn(RedisSettings.defaults())
         .put("instances", new JsonObject().put("gateway", 1).put("directory", 1).put("mailer", 1).put("relay", 1));
   }
 
@@ -116,7 +118,8 @@ public record PeerbookConfig(
         list(j, "turn_urls"), string(j, "turn_secret", null), positive(j, "turn_ttl"), list(j, "stun_urls"),
         Map.copyOf(instances), string(j, "node_id", null), Limits.from(j),
         string(j, "metrics_token", null),
-        deviceKeys(j));
+        deviceKeys(j),
+        RedisSettings.from(j));
   }
 
   /** {@code optional} (keyless devices connect as the seed's protocol has it) or {@code required}. */

@@ -14,12 +14,10 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
-import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -32,6 +30,8 @@ final class Book {
   final Vertx vertx;
   final PeerbookConfig cfg;
   final Redis redis;
+  /** The same Redis for changes a person or an operator is told are done: confirmed by replicas first. */
+  final Redis changes;
   final Keys keys;
   final NodeMembership nodes;
 
@@ -39,6 +39,7 @@ final class Book {
     this.vertx = vertx;
     this.cfg = cfg;
     this.redis = redis;
+    this.changes = new ReplicatedWrites(redis, cfg.redis().waitReplicas(), cfg.redis().waitMs());
     this.keys = keys;
     this.nodes = nodes;
   }
@@ -80,30 +81,6 @@ final class Book {
 
   List<String> userKeys(String email) {
     return List.of(keys.peers(email), keys.pending(email), keys.online(email), keys.waiting(email), keys.lastSeen(email));
-  }
-
-  /**
-   * Keeps a node's record set in step with a presence or waiting record that moved or went: first the members to
-   * drop, then the one to add, in that order (they may be the same member of the same node). Best effort: a stale
-   * member only costs a look-up when its node dies. The future never fails.
-   */
-  Future<Void> retrack(String email, List<Map.Entry<String, String>> drop, Map.Entry<String, String> add) {
-    Future<?> chain = Future.succeededFuture();
-    for (Map.Entry<String, String> d : drop) {
-      chain = chain.compose(x -> redis.send(Request.cmd(Command.SREM).arg(keys.nodeRecords(d.getKey())).arg(d.getValue())));
-    }
-    if (add != null) {
-      chain = chain.compose(x -> redis.send(Request.cmd(Command.SADD).arg(keys.nodeRecords(add.getKey())).arg(add.getValue())));
-    }
-    return chain.<Void>mapEmpty().recover(err -> {
-      LoggerFactory.getLogger(Book.class).warn("node records of {} not updated: {}", email, err.toString());
-      return Future.succeededFuture();
-    });
-  }
-
-  /** (node of the location, member) for {@link #retrack}. */
-  static Map.Entry<String, String> at(JsonObject location, String member) {
-    return Map.entry(location.getString("node"), member);
   }
 
   void publish(JsonObject event) {

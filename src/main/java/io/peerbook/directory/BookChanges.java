@@ -14,8 +14,6 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
 import java.util.List;
-import java.util.Map;
-import java.util.ArrayList;
 
 /** Changes a person or an operator makes: approve, reject, remove, rename, app properties, admin provisioning. */
 final class BookChanges {
@@ -25,7 +23,7 @@ final class BookChanges {
 
   BookChanges(Book book) {
     this.book = book;
-    this.redis = book.redis;
+    this.redis = book.changes;
     this.keys = book.keys;
   }
 
@@ -135,27 +133,16 @@ final class BookChanges {
         }
         return Future.succeededFuture(new JsonObject());
       }
-      JsonObject revoked = r.revoked();
       JsonObject promoted = r.promoted();
-      // The old identity's node holds its record no more; the waiting socket's node holds a presence record now.
-      List<Map.Entry<String, String>> drop = new ArrayList<>();
-      if (revoked != null) {
-        drop.add(Book.at(revoked, Keys.onlineMember(email, key)));
-      }
-      if (promoted != null) {
-        drop.add(Book.at(promoted, Keys.waitingMember(email, field)));
-      }
-      return book.retrack(email, drop, promoted == null ? null : Book.at(promoted, Keys.onlineMember(email, key))).map(v -> {
-        // A socket that was waiting on a node that died is nobody to turn 200.
-        JsonObject turned = promoted != null && book.nodes.isAlive(promoted.getString("node")) ? promoted : null;
-        book.publish(BookEvent.of(BookEvent.APPROVED, email).put("name_key", key)
-            .put("peer", next.entry(turned == null ? null : now, turned != null))
-            .put("conn", turned == null ? null : turned.getString("conn"))
-            .put("gateway", turned == null ? null : turned.getString("gateway"))
-            .put("revoked_fingerprint", current == null ? null : current.fingerprint())
-            .put("revoked_key", current == null ? null : current.key()));
-        return new JsonObject();
-      });
+      // A socket that was waiting on a node that died is nobody to turn 200.
+      JsonObject turned = promoted != null && book.nodes.isAlive(promoted.getString("node")) ? promoted : null;
+      book.publish(BookEvent.of(BookEvent.APPROVED, email).put("name_key", key)
+          .put("peer", next.entry(turned == null ? null : now, turned != null))
+          .put("conn", turned == null ? null : turned.getString("conn"))
+          .put("gateway", turned == null ? null : turned.getString("gateway"))
+          .put("revoked_fingerprint", current == null ? null : current.fingerprint())
+          .put("revoked_key", current == null ? null : current.key()));
+      return Future.succeededFuture(new JsonObject());
     });
   }
 
@@ -164,17 +151,13 @@ final class BookChanges {
     String fingerprint = Identity.fingerprint(body.getString("fingerprint"));
     String key = Identity.nameKey(body.getString("name"));
     String field = Keys.requestField(key, fingerprint, DeviceKey.keyIdParam(body.getString("key_id")));
-    return RejectResult.run(redis, List.of(keys.pending(email), keys.waiting(email)), List.of(field)).compose(r -> {
+    return RejectResult.run(redis, List.of(keys.pending(email), keys.waiting(email)), List.of(field)).map(r -> {
       if (!r.found()) {
         throw new ProtocolException(Codes.NOT_FOUND, "no such pending request");
       }
-      JsonObject waiting = r.waiting();
-      return book.retrack(email, waiting == null ? List.of() : List.of(Book.at(waiting, Keys.waitingMember(email, field))), null)
-          .map(v -> {
-            book.publish(BookEvent.of(BookEvent.REJECTED, email).put("name_key", key).put("fingerprint", fingerprint)
-                .put("key", r.key()));
-            return new JsonObject();
-          });
+      book.publish(BookEvent.of(BookEvent.REJECTED, email).put("name_key", key).put("fingerprint", fingerprint)
+          .put("key", r.key()));
+      return new JsonObject();
     });
   }
 
@@ -182,17 +165,13 @@ final class BookChanges {
     String email = body.getString("email");
     String key = Identity.nameKey(body.getString("name"));
     return RemoveResult.run(redis, List.of(keys.peers(email), keys.online(email), keys.lastSeen(email)), List.of(key))
-        .compose(r -> {
+        .map(r -> {
           if (r.record() == null) {
             throw new ProtocolException(Codes.NOT_FOUND, "no approved peer named " + body.getString("name"));
           }
-          PeerRecord rec = r.record();
-          JsonObject online = r.location();
-          return book.retrack(email, online == null ? List.of() : List.of(Book.at(online, Keys.onlineMember(email, key))), null)
-              .map(v -> {
-                book.publish(BookEvent.of(BookEvent.REMOVED, email).put("name_key", key).put("peer", rec.entry(null, false)));
-                return new JsonObject();
-              });
+          book.publish(BookEvent.of(BookEvent.REMOVED, email).put("name_key", key)
+              .put("peer", r.record().entry(null, false)));
+          return new JsonObject();
         });
   }
 
@@ -210,10 +189,10 @@ final class BookChanges {
       PeerRecord next = current.withName(newName);
       deadline.check();
       return RenameResult.run(redis, List.of(keys.peers(email), keys.online(email), keys.lastSeen(email), keys.pending(email)),
-          List.of(key, newKey, stored.raw(), next.encode())).compose(r -> {
+          List.of(key, newKey, stored.raw(), next.encode())).map(r -> {
             switch (r.outcome()) {
               case RETRY -> {
-                return Future.succeededFuture(null);
+                return null;
               }
               case TAKEN -> throw new ProtocolException(Codes.CONFLICT, "the name " + newName + " is taken");
               case WAITING -> throw new ProtocolException(Codes.CONFLICT, "a device named " + newName
@@ -221,17 +200,10 @@ final class BookChanges {
               case OK -> {
               }
             }
-            JsonObject location = r.location();
-            boolean online = book.isOnline(location, next.fingerprint());
-            // The node's record of what it holds follows the rename, so a crash still clears the right field.
-            Future<Void> moved = location == null || key.equals(newKey) ? Future.succeededFuture()
-                : book.retrack(email, List.of(Book.at(location, Keys.onlineMember(email, key))),
-                    Book.at(location, Keys.onlineMember(email, newKey)));
-            return moved.map(v -> {
-              book.publish(BookEvent.of(BookEvent.RENAMED, email).put("name_key", newKey).put("old_key", key)
-                  .put("old_name", current.name()).put("peer", next.entry(r.lastConnection(), online)));
-              return new JsonObject();
-            });
+            boolean online = book.isOnline(r.location(), next.fingerprint());
+            book.publish(BookEvent.of(BookEvent.RENAMED, email).put("name_key", newKey).put("old_key", key)
+                .put("old_name", current.name()).put("peer", next.entry(r.lastConnection(), online)));
+            return new JsonObject();
           });
     }));
   }

@@ -5,6 +5,7 @@ import io.peerbook.config.PeerbookConfig;
 import io.peerbook.protocol.Address;
 import io.peerbook.protocol.Bus;
 import io.peerbook.redis.Keys;
+import io.peerbook.redis.Pipelines;
 import io.peerbook.redis.RedisClients;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -32,11 +33,11 @@ public final class DirectoryVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     PeerbookConfig cfg = PeerbookConfig.from(config());
-    redis = RedisClients.create(vertx, cfg.redisUrl());
+    redis = RedisClients.create(vertx, cfg);
     Keys keys = new Keys(cfg.redisPrefix());
-    nodes = new NodeMembership(vertx, redis, keys, cluster, node -> presence.reapNode(node));
+    nodes = new NodeMembership(vertx, redis, keys, cluster, cfg, node -> presence.reapNode(node));
     Book book = new Book(vertx, cfg, redis, keys, nodes);
-    presence = new Presence(book);
+    presence = new Presence(book, new Pipelines(redis, cfg.redis().type()));
     BookReads reads = new BookReads(book);
     BookChanges changes = new BookChanges(book);
     return Future.all(List.of(
@@ -57,6 +58,6 @@ public final class DirectoryVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return nodes.stop().eventually(() -> redis.close());
+    return presence.drained().eventually(() -> nodes.stop()).eventually(() -> redis.close());
   }
 }

@@ -1,6 +1,7 @@
 package io.peerbook.directory;
 
 import io.peerbook.cluster.ClusterView;
+import io.peerbook.config.PeerbookConfig;
 import io.peerbook.redis.Keys;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -11,89 +12,174 @@ import io.vertx.redis.client.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * Which nodes are alive, and cleaning up after those that died. Alive means a member of the Vert.x cluster (Hazelcast
- * notices a dead member within seconds), or, unclustered, this node itself. Every node is recorded in a Redis set of
- * nodes; a recorded node that is not alive any more is claimed by one survivor, which clears its peers' presence so
- * that their users hear they went offline. So nothing stays online after a crash, whether one node restarts or one
- * of many dies.
+ * Which nodes are alive, and cleaning up after those that died. Every node renews a heartbeat key in Redis each
+ * second (TTL {@link #TTL_MS}) and is listed in a registry of nodes. A node is alive while it is a member of this
+ * node's Hazelcast cluster or its heartbeat lives. It is dead once its heartbeat has lapsed, or sooner, once this
+ * node's cluster no longer lists it and its heartbeat has not been renewed for {@link #STALE_MS}: a node cut off by
+ * a split of the cluster keeps beating, so the halves never clear each other's peers. One survivor claims a dead
+ * node and clears its records, so that its peers' users hear they went offline.
  */
 final class NodeMembership {
-  static final long CHECK_MS = 2_000;
+  static final long BEAT_MS = 1_000;
+  static final long TTL_MS = 10_000;
+  static final long STALE_MS = 3_000;
+  /** How long a survivor may take to clear a dead node before another may try. */
+  static final long REAP_CLAIM_MS = 30_000;
   private static final Logger LOG = LoggerFactory.getLogger(NodeMembership.class);
   private final Vertx vertx;
   private final Redis redis;
   private final Keys keys;
   private final String nodeId;
   private final ClusterView cluster;
+  private final PeerbookConfig cfg;
   private final Function<String, Future<Void>> reap;
+  private final Set<String> reaping = ConcurrentHashMap.newKeySet();
+  private Heartbeat self;
+  /** The other nodes of the registry as of the last beat. */
+  private List<String> known = List.of();
+  /** Nodes outside this cluster whose heartbeat lived at the last beat. */
+  private volatile Set<String> liveOthers = Set.of();
   private long timer = -1;
+  private boolean beating;
+  private boolean cutOff;
 
-  /** @param reap clears the presence records of a dead node */
-  NodeMembership(Vertx vertx, Redis redis, Keys keys, ClusterView cluster, Function<String, Future<Void>> reap) {
+  /** @param reap clears the records of a dead node */
+  NodeMembership(Vertx vertx, Redis redis, Keys keys, ClusterView cluster, PeerbookConfig cfg,
+                 Function<String, Future<Void>> reap) {
     this.vertx = vertx;
     this.redis = redis;
     this.keys = keys;
     this.nodeId = cluster.nodeId();
     this.cluster = cluster;
+    this.cfg = cfg;
     this.reap = reap;
+    this.self = new Heartbeat(nodeId, cfg.clustered() ? cfg.clusterName() : null, SharingCheck.hostName(),
+        cfg.httpPort(), ProcessHandle.current().pid(), 0);
   }
 
+  /** Refuses to start next to a live node of another cluster ({@link NodeConflictException}), then beats. */
   Future<Void> start() {
-    timer = vertx.setPeriodic(CHECK_MS, id -> check());
-    // Redis may be down at start: the node still starts, and registers on the next check.
-    return register().otherwiseEmpty().compose(v -> {
-      check();
+    return new SharingCheck(vertx, redis, keys, cluster).run().compose(v -> {
+      timer = vertx.setPeriodic(BEAT_MS, id -> beat());
+      beat();
       return Future.succeededFuture();
     });
   }
 
+  /**
+   * Stopping cleanly, the gateways have cleared their peers first. The heartbeat goes at once, so that a survivor
+   * (or this node, restarted) clears whatever a failed disconnect left behind.
+   */
   Future<Void> stop() {
     vertx.cancelTimer(timer);
-    // Stopping cleanly, the gateways have cleared their peers first: what is left in the node's set is stale.
-    return redis.send(Request.cmd(Command.ZREM).arg(keys.nodes()).arg(nodeId))
-        .compose(r -> redis.send(Request.cmd(Command.DEL).arg(keys.nodeRecords(nodeId))))
-        .<Void>mapEmpty().otherwiseEmpty();
+    return redis.send(Request.cmd(Command.DEL).arg(keys.heartbeat(nodeId))).<Void>mapEmpty().otherwiseEmpty();
   }
 
   boolean isAlive(String node) {
-    return cluster.isMember(node);
+    return node != null && (nodeId.equals(node) || liveOthers.contains(node) || joined() && cluster.isMember(node));
   }
 
-  private Future<Void> register() {
-    return redis.send(Request.cmd(Command.ZADD).arg(keys.nodes()).arg(System.currentTimeMillis()).arg(nodeId)).mapEmpty();
-  }
-
-  private void check() {
-    if (!cluster.active()) {
-      return; // cut off from the cluster: every other node looks dead from here, and must not be reaped
+  /** Whether this node is in its cluster (always, unclustered): a terminated Hazelcast instance throws when asked. */
+  private boolean joined() {
+    try {
+      return cluster.active() && cluster.members() != null;
+    } catch (RuntimeException e) {
+      return false;
     }
-    register()
-        .compose(v -> redis.send(Request.cmd(Command.ZRANGE).arg(keys.nodes()).arg(0).arg(-1)))
-        .onSuccess(this::reapDead)
-        .onFailure(err -> LOG.debug("node check skipped: {}", err.toString()));
   }
 
-  private void reapDead(Response recorded) {
-    Set<String> dead = new HashSet<>();
-    recorded.forEach(r -> {
-      if (!isAlive(r.toString())) {
-        dead.add(r.toString());
+  private void beat() {
+    if (!joined()) {
+      // Without its cluster the node cannot reach the others' sockets: it lets its heartbeat lapse.
+      if (!cutOff) {
+        LOG.error("this node is no longer in its cluster: its heartbeat stops, and the other nodes will clear its peers");
+        cutOff = true;
+      }
+      return;
+    }
+    if (beating) {
+      return; // the previous beat is still waiting for Redis
+    }
+    beating = true;
+    List<String> others = known;
+    self = self.next();
+    List<Request> batch = new ArrayList<>();
+    batch.add(Request.cmd(Command.SET).arg(keys.heartbeat(nodeId)).arg(self.encode()).arg("PX").arg(TTL_MS));
+    batch.add(Request.cmd(Command.ZADD).arg(keys.nodes()).arg(System.currentTimeMillis()).arg(nodeId));
+    batch.add(Request.cmd(Command.ZRANGE).arg(keys.nodes()).arg(0).arg(-1));
+    for (String node : others) {
+      batch.add(Request.cmd(Command.PTTL).arg(keys.heartbeat(node)));
+      batch.add(Request.cmd(Command.GET).arg(keys.heartbeat(node)));
+    }
+    redis.batch(batch).onComplete(ar -> {
+      beating = false;
+      if (ar.failed()) {
+        LOG.debug("heartbeat skipped: {}", ar.cause().toString());
+        return;
+      }
+      judge(others, ar.result());
+    });
+  }
+
+  private void judge(List<String> others, List<Response> rs) {
+    if (!joined()) {
+      return;
+    }
+    Set<String> live = new HashSet<>();
+    for (int i = 0; i < others.size(); i++) {
+      String node = others.get(i);
+      long pttl = rs.get(3 + 2 * i).toLong();
+      Response value = rs.get(4 + 2 * i);
+      if (cluster.isMember(node)) {
+        continue;
+      }
+      if (pttl < 0 || value == null) {
+        claim(node, "its heartbeat lapsed");
+      } else if (staleMember(Heartbeat.parse(value.toString()), pttl)) {
+        claim(node, "it left the cluster and stopped beating");
+      } else {
+        live.add(node);
+      }
+    }
+    liveOthers = live;
+    List<String> registered = new ArrayList<>();
+    rs.get(2).forEach(r -> {
+      if (!nodeId.equals(r.toString())) {
+        registered.add(r.toString());
       }
     });
-    for (String node : dead) {
-      // ZREM answers 1 to one survivor only: that one clears the node's presence.
-      redis.send(Request.cmd(Command.ZREM).arg(keys.nodes()).arg(node)).compose(r -> {
-        if (r.toInteger() != 1) {
-          return Future.succeededFuture();
-        }
-        LOG.info("node {} is gone: clearing the presence of its peers", node);
-        return reap.apply(node);
-      }).onFailure(err -> LOG.warn("presence of dead node {} not cleared: {}", node, err.toString()));
+    known = registered;
+  }
+
+  /** A node that says it is of this cluster, which no longer lists it, and whose heartbeat is not being renewed. */
+  private boolean staleMember(Heartbeat beat, long pttl) {
+    return cfg.clustered() && cfg.clusterName().equals(beat.cluster()) && TTL_MS - pttl > STALE_MS;
+  }
+
+  private void claim(String node, String why) {
+    if (!reaping.add(node)) {
+      return;
     }
+    // One survivor wins the claim; a survivor that dies while clearing lets it lapse for another to finish.
+    redis.send(Request.cmd(Command.SET).arg(keys.reaping(node)).arg(nodeId).arg("NX").arg("PX").arg(REAP_CLAIM_MS))
+        .compose(won -> {
+          if (won == null) {
+            return Future.succeededFuture();
+          }
+          LOG.info("node {} is gone ({}): clearing the presence of its peers", node, why);
+          return reap.apply(node).compose(v -> redis.batch(List.of(
+              Request.cmd(Command.ZREM).arg(keys.nodes()).arg(node),
+              Request.cmd(Command.DEL).arg(keys.reaping(node)))));
+        })
+        .onFailure(err -> LOG.warn("presence of dead node {} not cleared yet: {}", node, err.toString()))
+        .onComplete(ar -> reaping.remove(node));
   }
 }

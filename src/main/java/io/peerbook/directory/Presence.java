@@ -6,16 +6,16 @@ import io.peerbook.protocol.Codes;
 import io.peerbook.protocol.DeviceKey;
 import io.peerbook.protocol.Disconnect;
 import io.peerbook.protocol.Identity;
+import io.peerbook.protocol.ProtocolException;
 import io.peerbook.redis.Keys;
+import io.peerbook.redis.Pipelines;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Who is connected where: a connecting peer is authorized (online when approved, else a pending request and a
@@ -24,10 +24,14 @@ import java.util.Map;
 final class Presence {
   private final Book book;
   private final RequestQuota quota;
+  private final Departures departures;
+  private final Reaper reaper;
 
-  Presence(Book book) {
+  Presence(Book book, Pipelines pipelines) {
     this.book = book;
     this.quota = new RequestQuota(book.redis, book.keys, book.cfg.limits().maxRequestsPerAddress());
+    this.departures = new Departures(book, pipelines);
+    this.reaper = new Reaper(book, pipelines);
   }
 
   Future<JsonObject> connect(JsonObject body) {
@@ -44,20 +48,11 @@ final class Presence {
         .put("gateway", body.getString("gateway")).put("conn", conn).put("since", now);
     List<String> args = List.of(key, name, fingerprint, body.getString("kind") == null ? "" : body.getString("kind"),
         now, location.encode(), body.getString("address", ""), String.valueOf(book.cfg.maxPending()),
-        String.valueOf(book.cfg.limits().maxConnectionsPerUser()), deviceKey == null ? "" : deviceKey.encoded(), keyId);
-    String node = body.getString("node");
-    return authorize(email, args, body.getString("address", "")).compose(r -> {
-      if (r.outcome() == ConnectResult.Outcome.TOO_MANY) {
-        return Future.succeededFuture(r);
-      }
-      String member = r.outcome() == ConnectResult.Outcome.APPROVED ? Keys.onlineMember(email, key)
-          : Keys.waitingMember(email, Keys.requestField(key, fingerprint, keyId));
-      // A record taken over from a socket on another node leaves that node's set.
-      JsonObject previous = r.previous();
-      List<Map.Entry<String, String>> drop = previous == null || node.equals(previous.getString("node"))
-          ? List.of() : List.of(Book.at(previous, member));
-      return book.retrack(email, drop, Map.entry(node, member)).map(r);
-    }).map(r -> switch (r.outcome()) {
+        String.valueOf(book.cfg.limits().maxConnectionsPerUser()), deviceKey == null ? "" : deviceKey.encoded(), keyId,
+        Keys.socket(email, conn));
+    List<String> keys = new ArrayList<>(book.userKeys(email));
+    keys.add(book.keys.nodeSockets(body.getString("node"), email));
+    return authorize(keys, args, body.getString("address", "")).map(r -> switch (r.outcome()) {
       case TOO_MANY -> new JsonObject().put("code", Codes.TOO_MANY);
       case APPROVED -> approved(r, email, key, conn, body.getString("gateway"), now);
       case WAITING -> waiting(r, email, name, key, fingerprint, deviceKey, conn);
@@ -105,8 +100,7 @@ final class Presence {
    * Runs connect.lua. A request that would be new is first counted against its client address's hourly cap, and
    * recorded only within it; a known request or an approved peer costs the address nothing.
    */
-  private Future<ConnectResult> authorize(String email, List<String> args, String address) {
-    List<String> userKeys = book.userKeys(email);
+  private Future<ConnectResult> authorize(List<String> userKeys, List<String> args, String address) {
     if (!quota.enabled()) {
       return ConnectResult.run(book.redis, userKeys, with(args, "1"));
     }
@@ -131,66 +125,35 @@ final class Presence {
     return all;
   }
 
+  /**
+   * One closed socket ({@link Disconnect}'s body) or many ({sockets: [body, …]}): their records go in the next batch
+   * ({@link Departures}); the reply comes once they are cleared.
+   */
   Future<JsonObject> disconnect(JsonObject body) {
-    Disconnect leaving = Disconnect.from(body);
-    String email = leaving.email();
-    String key = leaving.nameKey();
-    Keys keys = book.keys;
-    List<String> k = List.of(keys.online(email), keys.waiting(email), keys.peers(email), keys.lastSeen(email));
-    String keyId = body.getString("key") == null ? "" : DeviceKey.parse(body.getString("key")).keyId();
-    String field = Keys.requestField(key, leaving.fingerprint(), keyId);
-    return DisconnectResult.run(book.redis, k, List.of(key, field, leaving.conn())).compose(r -> {
-      // Only what this socket held leaves the node's records: a replacing socket on this node holds the same member.
-      Request untrack = Request.cmd(Command.SREM).arg(keys.nodeRecords(leaving.node()));
-      if (r.online()) {
-        untrack.arg(Keys.onlineMember(email, key));
+    List<Disconnect> sockets = new ArrayList<>();
+    if (body.containsKey("sockets")) {
+      if (!(body.getValue("sockets") instanceof JsonArray list)) {
+        throw ProtocolException.badRequest("sockets must be an array");
       }
-      if (r.waiting()) {
-        untrack.arg(Keys.waitingMember(email, field));
+      for (Object o : list) {
+        if (!(o instanceof JsonObject socket)) {
+          throw ProtocolException.badRequest("sockets must be objects");
+        }
+        sockets.add(Disconnect.from(socket));
       }
-      Future<?> untracked = r.online() || r.waiting() ? book.redis.send(untrack) : Future.succeededFuture();
-      return untracked.map(x -> r);
-    }).map(r -> {
-      if (r.online() && r.record() != null) {
-        book.publish(BookEvent.of(BookEvent.OFFLINE, email).put("name_key", key)
-            .put("peer", r.record().entry(r.lastConnection(), false)));
-      }
-      return new JsonObject();
-    });
-  }
-
-  /** Clears every presence record a dead node held; its peers' users hear they went offline. */
-  Future<Void> reapNode(String node) {
-    return reapBatch(node, "0")
-        .compose(v -> book.redis.send(Request.cmd(Command.DEL).arg(book.keys.nodeRecords(node)))).mapEmpty();
-  }
-
-  private Future<Void> reapBatch(String node, String cursor) {
-    return book.redis.send(Request.cmd(Command.SSCAN).arg(book.keys.nodeRecords(node)).arg(cursor).arg("COUNT").arg(200))
-        .compose(page -> {
-          List<Future<Void>> cleared = new ArrayList<>();
-          page.get(1).forEach(m -> cleared.add(reapOne(node, m.toString())));
-          String next = page.get(0).toString();
-          return Future.join(cleared).compose(v -> "0".equals(next) ? Future.succeededFuture() : reapBatch(node, next));
-        });
-  }
-
-  private Future<Void> reapOne(String node, String member) {
-    String[] parts = member.split("\n", 3);
-    if (parts.length != 3) {
-      return Future.succeededFuture();
+    } else {
+      sockets.add(Disconnect.from(body));
     }
-    boolean online = "o".equals(parts[0]);
-    String email = parts[1];
-    String field = parts[2];
-    Keys keys = book.keys;
-    List<String> k = List.of(online ? keys.online(email) : keys.waiting(email), keys.peers(email), keys.lastSeen(email));
-    return ReapResult.run(book.redis, k, List.of(field, node)).map(r -> {
-      if (online && r.cleared() && r.record() != null) {
-        book.publish(BookEvent.of(BookEvent.OFFLINE, email).put("name_key", field)
-            .put("peer", r.record().entry(r.lastConnection(), false)));
-      }
-      return null;
-    });
+    return departures.leave(sockets).map(v -> new JsonObject());
+  }
+
+  /** Completes once the disconnects received so far are cleared. */
+  Future<Void> drained() {
+    return departures.drained();
+  }
+
+  /** Clears every record a dead node held; its peers' users hear they went offline. */
+  Future<Void> reapNode(String node) {
+    return reaper.reap(node);
   }
 }

@@ -1,25 +1,26 @@
 package io.peerbook.directory;
 
 import io.peerbook.redis.LuaScript;
-import io.vertx.core.Future;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Response;
 
+import java.util.ArrayList;
 import java.util.List;
 
-/** What reap.lua answered: whether it cleared a presence record, with the peer's record and last connection. */
-record ReapResult(boolean cleared, PeerRecord record, String lastConnection) {
-  private static final LuaScript SCRIPT = LuaScript.load("reap");
+/** What reap.lua answered for one user: the presence records it cleared, each with its peer's record and last connection. */
+record ReapResult(List<Cleared> cleared) {
+  /** Run in pipelines, one call per user ({@link Reaper}). */
+  static final LuaScript SCRIPT = LuaScript.load("reap");
 
-  static Future<ReapResult> run(Redis redis, List<String> keys, List<String> args) {
-    return SCRIPT.run(redis, keys, args).map(ReapResult::decode);
+  record Cleared(String nameKey, PeerRecord record, String lastConnection) {
   }
 
   static ReapResult decode(Response r) {
-    if (r.get(0).toInteger() == 0) {
-      return new ReapResult(false, null, null);
+    List<Cleared> cleared = new ArrayList<>();
+    for (int i = 0; i + 2 < r.size(); i += 3) {
+      String rec = Book.emptyToNull(r.get(i + 1));
+      cleared.add(new Cleared(r.get(i).toString(), rec == null ? null : PeerRecord.parse(rec),
+          Book.emptyToNull(r.get(i + 2))));
     }
-    String rec = Book.emptyToNull(r.get(1));
-    return new ReapResult(true, rec == null ? null : PeerRecord.parse(rec), Book.emptyToNull(r.get(2)));
+    return new ReapResult(cleared);
   }
 }

@@ -3,7 +3,6 @@ package io.peerbook.gateway;
 import io.peerbook.protocol.BookEvent;
 import io.peerbook.protocol.Codes;
 import io.peerbook.protocol.Disconnect;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,11 +18,9 @@ import java.util.Objects;
  */
 final class BookEffects {
   private static final Logger LOG = LoggerFactory.getLogger(BookEffects.class);
-  private final Vertx vertx;
   private final GatewayContext ctx;
 
   BookEffects(GatewayContext ctx) {
-    this.vertx = ctx.vertx();
     this.ctx = ctx;
   }
 
@@ -93,7 +90,7 @@ final class BookEffects {
   private void clearIfGone(JsonObject event) {
     String conn = event.getString("conn");
     if (conn != null && ctx.gatewayId().equals(event.getString("gateway")) && ctx.connections().get(conn) == null) {
-      Leaving.clear(vertx, new Disconnect(event.getString("email"), event.getString("name_key"),
+      ctx.leaving().clear(new Disconnect(event.getString("email"), event.getString("name_key"),
           event.getJsonObject("peer").getString("fingerprint"), conn, ctx.cfg().nodeId()));
     }
   }

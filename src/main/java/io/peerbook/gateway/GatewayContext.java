@@ -7,5 +7,5 @@ import io.vertx.core.Vertx;
 
 /** What every socket of one gateway instance shares. */
 record GatewayContext(Vertx vertx, PeerbookConfig cfg, String gatewayId, Connections connections, IceServers ice,
-                      Forwarding forwarding, LocalPeers peers) {
+                      Forwarding forwarding, LocalPeers peers, Leaving leaving) {
 }

@@ -68,7 +68,8 @@ public final class GatewayVerticle extends VerticleBase {
     String gatewayId = cfg.nodeId() + "." + UUID.randomUUID().toString().substring(0, 8);
     LocalPeers peers = LocalPeers.of(vertx);
     Connections connections = new Connections(NodeConnections.of(vertx), peers, cfg.limits().maxConnections());
-    ctx = new GatewayContext(vertx, cfg, gatewayId, connections, new IceServers(cfg), new Forwarding(vertx, cfg), peers);
+    ctx = new GatewayContext(vertx, cfg, gatewayId, connections, new IceServers(cfg), new Forwarding(vertx, cfg), peers,
+        new Leaving(vertx));
     commands = new Commands(ctx);
     effects = new BookEffects(ctx);
     web = new WebRoutes(vertx, cfg, cluster);

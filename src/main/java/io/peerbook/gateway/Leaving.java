@@ -5,35 +5,68 @@ import io.peerbook.protocol.Bus;
 import io.peerbook.protocol.Codes;
 import io.peerbook.protocol.Disconnect;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
 /**
- * Clearing a closed socket's presence or waiting record. The record is conditional on the connection, so clearing
- * it again is harmless; when Redis is down or slow the clearing is retried with backoff, because a record left behind
- * (or written late by a connect that timed out) would show a gone socket online.
+ * Clearing closed sockets' presence or waiting records, for one gateway instance. The sockets that close within one
+ * turn of its event loop (a node shutting down, a network cut, thousands at once) go to the directory as one request,
+ * which clears them in a few Redis calls. A record is conditional on its connection, so clearing it again is harmless;
+ * when Redis is down or slow the batch is retried with backoff, each delay with some jitter so that the gateways of a
+ * node (and the nodes of a cluster) do not all come back at the same instant. A record left behind (or written late
+ * by a connect that timed out) would show a gone socket online.
  */
 final class Leaving {
   /** Delays before the retries, ms: about a minute in all, enough for a Redis restart. */
   private static final long[] RETRY_MS = {500, 1_000, 2_000, 4_000, 8_000, 16_000, 30_000};
   private static final Logger LOG = LoggerFactory.getLogger(Leaving.class);
+  private final Vertx vertx;
+  private List<Disconnect> batch;
+  private Promise<Void> sent;
 
-  private Leaving() {
+  Leaving(Vertx vertx) {
+    this.vertx = vertx;
   }
 
-  /** Completes after the first attempt (a node that stops waits no longer); retries go on in the background. */
-  static Future<Void> clear(Vertx vertx, Disconnect disconnect) {
-    return attempt(vertx, disconnect, 0);
+  /**
+   * Queues a socket's record for clearing, on the gateway's event loop; completes after the first attempt of its
+   * batch (a node that stops waits no longer), retries go on in the background. Never fails.
+   */
+  Future<Void> clear(Disconnect disconnect) {
+    if (batch == null) {
+      batch = new ArrayList<>();
+      sent = Promise.promise();
+      vertx.getOrCreateContext().runOnContext(v -> flush());
+    }
+    batch.add(disconnect);
+    return sent.future();
   }
 
-  private static Future<Void> attempt(Vertx vertx, Disconnect disconnect, int retry) {
-    return Bus.request(vertx.eventBus(), Address.DIRECTORY_DISCONNECT, disconnect.toJson()).<Void>mapEmpty().recover(err -> {
+  private void flush() {
+    List<Disconnect> sockets = batch;
+    Promise<Void> done = sent;
+    batch = null;
+    sent = null;
+    JsonArray body = new JsonArray();
+    sockets.forEach(d -> body.add(d.toJson()));
+    attempt(new JsonObject().put("sockets", body), sockets.size(), 0).onComplete(done);
+  }
+
+  private Future<Void> attempt(JsonObject body, int count, int retry) {
+    return Bus.request(vertx.eventBus(), Address.DIRECTORY_DISCONNECT, body).<Void>mapEmpty().recover(err -> {
       if (Bus.code(err) != Codes.UNAVAILABLE || retry >= RETRY_MS.length) {
-        LOG.warn("presence of {} / {} not cleared: {}", disconnect.email(), disconnect.nameKey(),
-            err.toString());
+        LOG.warn("presence of {} closed socket(s) not cleared: {}", count, err.toString());
       } else {
-        vertx.setTimer(RETRY_MS[retry], t -> attempt(vertx, disconnect, retry + 1));
+        long delay = RETRY_MS[retry] + ThreadLocalRandom.current().nextLong(RETRY_MS[retry] / 2 + 1);
+        vertx.setTimer(delay, t -> attempt(body, count, retry + 1));
       }
       return Future.succeededFuture();
     });

@@ -285,7 +285,7 @@ final class PeerSession implements Endpoint {
       return;
     }
     // The connect request may still be out: leave only after it landed, or the presence record would outlive us.
-    connected.future().onComplete(ar -> Leaving.clear(ctx.vertx(), new Disconnect(email(), nameKey, fingerprint(), conn,
+    connected.future().onComplete(ar -> ctx.leaving().clear(new Disconnect(email(), nameKey, fingerprint(), conn,
         ctx.cfg().nodeId())).onComplete(done -> left.tryComplete()));
   }
 }

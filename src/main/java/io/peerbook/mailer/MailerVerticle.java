@@ -37,7 +37,7 @@ public final class MailerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     cfg = PeerbookConfig.from(config());
-    redis = RedisClients.create(vertx, cfg.redisUrl());
+    redis = RedisClients.create(vertx, cfg);
     keys = new Keys(cfg.redisPrefix());
     outbox = new Outbox(vertx, cfg);
     links = new LinkMailer(redis, keys, cfg, outbox);

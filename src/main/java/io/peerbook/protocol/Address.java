@@ -13,8 +13,9 @@ public enum Address {
    */
   DIRECTORY_CONNECT("peerbook.directory.connect"),
   /**
-   * {email, name_key, fingerprint, key, conn, node} → {}. Drops the presence or waiting record if it still belongs to
-   * conn; {@code key} is the socket's proven device key or null (it names the waiting record).
+   * {email, name_key, fingerprint, conn, node} → {}, or many at once: {sockets: [{email, name_key, fingerprint, conn,
+   * node}, …]} → {} once all are done. Drops each socket's presence or waiting record if it still belongs to conn.
+   * Disconnects are cleared in batches; send a mass disconnect as lists rather than one request per socket.
    */
   DIRECTORY_DISCONNECT("peerbook.directory.disconnect"),
   /** {email, filter?} → {list: [entry]}: approved peers as the protocol's list entries. */

@@ -11,6 +11,10 @@ public final class Keys {
     this.prefix = prefix;
   }
 
+  public String prefix() {
+    return prefix;
+  }
+
   /** Hash: name key → peer record JSON {name, fingerprint, kind, properties, registration_date, key?, key_id?}. */
   public String peers(String email) {
     return user(email, "peers");
@@ -59,25 +63,41 @@ public final class Keys {
     return prefix + "from:" + address;
   }
 
-  /** Sorted set: node id → time (ms) of its last check-in, of every node that has not been cleaned up after. */
+  /**
+   * Sorted set: node id → time (ms) it last registered, of every node that has not been cleaned up after. It and
+   * the heartbeats share the hash tag {@code {nodes}}, so one pipeline reads them all on Redis Cluster too.
+   */
   public String nodes() {
-    return prefix + "nodes";
+    return prefix + "{nodes}";
+  }
+
+  /** String with a TTL, renewed while the node lives: its heartbeat JSON {node, cluster, host, http_port, pid, beat}. */
+  public String heartbeat(String nodeId) {
+    return prefix + "{nodes}:alive:" + nodeId;
+  }
+
+  /** String with a TTL: the node clearing a dead node's records, so that one survivor does it. */
+  public String reaping(String nodeId) {
+    return prefix + "{nodes}:reaping:" + nodeId;
   }
 
   /**
-   * Set: the presence ({@code o\n<email>\n<name key>}) and waiting ({@code w\n<email>\n<request field>}) records a
-   * node holds, so that a survivor can clear them when the node dies.
+   * Set of {@link #socket} members: the sockets of node {@code nodeId} whose user's keys are in hash slot
+   * {@code slot}, so that a survivor finds them when the node dies. It shares its slot with those users' keys
+   * ({@link HashSlots#tag}): the connect and disconnect scripts keep it with the presence they write.
    */
-  public String nodeRecords(String nodeId) {
-    return prefix + "node:" + nodeId;
+  public String nodeSockets(String nodeId, int slot) {
+    return prefix + "node:" + nodeId + ":{" + HashSlots.tag(slot) + "}";
   }
 
-  public static String onlineMember(String email, String nameKey) {
-    return "o\n" + email + "\n" + nameKey;
+  /** {@link #nodeSockets} of the slot of this user's keys. */
+  public String nodeSockets(String nodeId, String email) {
+    return nodeSockets(nodeId, HashSlots.slot(email));
   }
 
-  public static String waitingMember(String email, String field) {
-    return "w\n" + email + "\n" + field;
+  /** A socket in {@link #nodeSockets}: {@code <email>\n<conn>}. */
+  public static String socket(String email, String conn) {
+    return email + "\n" + conn;
   }
 
   /**

@@ -41,11 +41,22 @@ public final class LuaScript {
 
   public Future<Response> run(Redis redis, List<String> keys, List<String> args) {
     return redis.send(request(Command.EVALSHA, sha, keys, args)).recover(err -> {
-      if (err.getMessage() != null && err.getMessage().startsWith("NOSCRIPT")) {
+      // After a failover or a restart the server may not know it; in a pipeline the error comes prefixed.
+      if (err.getMessage() != null && err.getMessage().contains("NOSCRIPT")) {
         return redis.send(request(Command.EVAL, source, keys, args));
       }
       return Future.failedFuture(err);
     });
+  }
+
+  /** The script as one command of a pipeline ({@link Pipelines#run}). */
+  Request call(List<String> keys, List<String> args) {
+    return request(Command.EVALSHA, sha, keys, args);
+  }
+
+  /** The same with its source, for a server that does not know the script. */
+  Request callWithSource(List<String> keys, List<String> args) {
+    return request(Command.EVAL, source, keys, args);
   }
 
   private static Request request(Command cmd, String script, List<String> keys, List<String> args) {

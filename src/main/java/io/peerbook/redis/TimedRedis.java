@@ -1,6 +1,5 @@
 package io.peerbook.redis;
 
-import io.micrometer.core.instrument.Timer;
 import io.peerbook.metrics.Meters;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;

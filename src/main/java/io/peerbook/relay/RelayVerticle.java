@@ -1,5 +1,6 @@
 package io.peerbook.relay;
 
+import io.peerbook.cluster.ClusterView;
 import io.peerbook.config.PeerbookConfig;
 import io.peerbook.metrics.Meters;
 import io.peerbook.protocol.Address;
@@ -17,12 +18,17 @@ import java.util.List;
  * instance receives what the other nodes send here ({@code peerbook.relay.<node id>}), so that batches from one node
  * are handled in the order they came: their messages are written into the target sockets, and what could not be
  * delivered is answered to the sending node. That instance also keeps the node's {@link RouteCache} in step with the
- * book events.
+ * book events and the cluster's members.
  */
 public final class RelayVerticle extends VerticleBase {
+  private final ClusterView cluster;
   private PeerbookConfig cfg;
   private LocalPeers peers;
   private RelayLinks links;
+
+  public RelayVerticle(ClusterView cluster) {
+    this.cluster = cluster;
+  }
 
   @Override
   public Future<?> start() {
@@ -35,6 +41,8 @@ public final class RelayVerticle extends VerticleBase {
     if (!receiver) {
       return Future.succeededFuture();
     }
+    // A node that left holds no peer any more: what follows for them asks the directory where they went.
+    cluster.onLeave(routes::evictNode);
     return Future.all(
         vertx.eventBus().<RelayBatch>consumer(Address.relay(cfg.nodeId()), this::receive).completion(),
         vertx.eventBus().<JsonObject>consumer(Address.BOOK_EVENTS.address(), msg -> routes.track(msg.body()))

@@ -62,9 +62,14 @@ public final class DirectoryBus implements AutoCloseable {
 
   /** DIRECTORY_CONNECT of a new socket of this node; {@code key} is the proven key, or null. */
   public Socket connect(String name, String fingerprint, String key) {
+    return connect(name, fingerprint, key, node.nodeId());
+  }
+
+  /** DIRECTORY_CONNECT of a new socket said to be on node {@code onNode}. */
+  public Socket connect(String name, String fingerprint, String key, String onNode) {
     String conn = "test-gateway#" + UUID.randomUUID();
     JsonObject body = new JsonObject().put("email", email).put("name", name).put("fingerprint", fingerprint)
-        .put("kind", null).put("gateway", "test-gateway").put("conn", conn).put("node", node.nodeId())
+        .put("kind", null).put("gateway", "test-gateway").put("conn", conn).put("node", onNode)
         .put("address", "192.0.2.1").put("key", key);
     return new Socket(conn, fingerprint, key, request(Address.DIRECTORY_CONNECT, body));
   }

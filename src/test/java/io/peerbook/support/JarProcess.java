@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -20,6 +21,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -113,11 +115,31 @@ public final class JarProcess {
 
   /** Starts {@code java -jar target/peerbook.jar} in {@code cwd} with only the given PEERBOOK_* variables. */
   public static JarProcess launch(Path cwd, Map<String, String> env) throws IOException {
+    return launch(cwd, env, false);
+  }
+
+  /**
+   * The same, with the process leading a process group of its own (setsid), as a shell's foreground job does: a
+   * signal to the group ({@link #signalGroup}) is what Ctrl-C in a terminal sends.
+   */
+  public static JarProcess launchAsGroup(Path cwd, Map<String, String> env) throws IOException {
+    return launch(cwd, env, true);
+  }
+
+  /** Sends {@code signal} (e.g. "TERM") to the process's whole group. */
+  public void signalGroup(String signal) throws IOException, InterruptedException {
+    assertEquals(0, new ProcessBuilder("kill", "-" + signal, "--", "-" + process.pid()).start().waitFor());
+  }
+
+  private static JarProcess launch(Path cwd, Map<String, String> env, boolean group) throws IOException {
     Path jar = Path.of("target", "peerbook.jar").toAbsolutePath();
     assertTrue(Files.isRegularFile(jar), jar + " is missing: run mvn package first");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-jar", jar.toString()).directory(cwd.toFile())
-        .redirectErrorStream(true);
+    List<String> command = new ArrayList<>(List.of(java, "-jar", jar.toString()));
+    if (group) {
+      command.add(0, "setsid");
+    }
+    ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true);
     pb.environment().keySet().removeIf(k -> k.startsWith("PEERBOOK_"));
     pb.environment().putAll(env);
     return new JarProcess(pb.start(), Integer.parseInt(env.getOrDefault("PEERBOOK_HTTP_PORT", "0")));

@@ -196,6 +196,11 @@ public final class PeerClient implements AutoCloseable {
     return ws.isClosed();
   }
 
+  /** Starts closing the socket without waiting: many can be closed at once. */
+  public Future<Void> closeAsync() {
+    return ws.close();
+  }
+
   public Future<Void> closeFuture() {
     return closed.future().mapEmpty();
   }
