@@ -18,9 +18,12 @@ import java.util.List;
  * @param mailRetries            seconds to wait before each new attempt of a mail the SMTP server refused
  * @param routeCache             routes of signaling targets each gateway instance keeps; 0: none (every message to a
  *                               socket on another instance is routed through the relay and the directory)
+ * @param maxHttpConnections     plain (not upgraded) HTTP connections one node holds; more are closed when accepted
+ * @param httpIdleTimeout        seconds a plain HTTP connection has to send a request's head, and then its body
  */
 public record Limits(int maxConnections, int maxConnectionsPerUser, int maxPeers, int maxRequestsPerAddress,
-                     List<AddressRange> trustedProxies, int maxWriteQueue, List<Integer> mailRetries, int routeCache) {
+                     List<AddressRange> trustedProxies, int maxWriteQueue, List<Integer> mailRetries, int routeCache,
+                     int maxHttpConnections, int httpIdleTimeout) {
   /** One message of the protocol must fit, or a socket could be closed for a single reply. */
   static final int MIN_WRITE_QUEUE = 1024;
   static final int MAX_RETRY_SECONDS = 3600;
@@ -30,7 +33,8 @@ public record Limits(int maxConnections, int maxConnectionsPerUser, int maxPeers
     return new JsonObject()
         .put("max_connections", 10_000).put("max_connections_per_user", 20).put("max_peers", 100)
         .put("max_requests_per_address", 20).put("trusted_proxies", "")
-        .put("max_write_queue", 1024 * 1024).put("mail_retries", "2,10,60").put("route_cache", 100_000);
+        .put("max_write_queue", 1024 * 1024).put("mail_retries", "2,10,60").put("route_cache", 100_000)
+        .put("max_http_connections", 1000).put("http_idle_timeout", 75);
   }
 
   static Limits from(JsonObject j) {
@@ -42,7 +46,8 @@ public record Limits(int maxConnections, int maxConnectionsPerUser, int maxPeers
         PeerbookConfig.positive(j, "max_connections_per_user"), PeerbookConfig.positive(j, "max_peers"),
         PeerbookConfig.nonNegative(j, "max_requests_per_address"),
         PeerbookConfig.list(j, "trusted_proxies").stream().map(AddressRange::parse).toList(),
-        writeQueue, retries(j), PeerbookConfig.nonNegative(j, "route_cache"));
+        writeQueue, retries(j), PeerbookConfig.nonNegative(j, "route_cache"),
+        PeerbookConfig.positive(j, "max_http_connections"), PeerbookConfig.positive(j, "http_idle_timeout"));
   }
 
   private static List<Integer> retries(JsonObject j) {

@@ -51,6 +51,7 @@ public final class GatewayVerticle extends VerticleBase {
   private GatewayContext ctx;
   private HttpServer server;
   private WebRoutes web;
+  private PlainConnections plainHttp;
   private Commands commands;
   private BookEffects effects;
   private long pingTimer;
@@ -67,7 +68,8 @@ public final class GatewayVerticle extends VerticleBase {
     cfg = PeerbookConfig.from(config());
     String gatewayId = cfg.nodeId() + "." + UUID.randomUUID().toString().substring(0, 8);
     LocalPeers peers = LocalPeers.of(vertx);
-    Connections connections = new Connections(NodeConnections.of(vertx, cfg.limits().maxConnections()), peers);
+    Connections connections = new Connections(NodeConnections.of(vertx, cfg.limits().maxConnections(),
+        cfg.limits().maxHttpConnections()), peers);
     ctx = new GatewayContext(vertx, cfg, gatewayId, connections, new IceServers(cfg), new Forwarding(vertx, cfg), peers,
         new Leaving(vertx));
     commands = new Commands(ctx);
@@ -81,6 +83,8 @@ public final class GatewayVerticle extends VerticleBase {
 
     HttpServerOptions options = new HttpServerOptions().setHost(cfg.httpHost()).setPort(cfg.httpPort())
         .setMaxWebSocketFrameSize(MAX_FRAME_BYTES).setMaxWebSocketMessageSize(MAX_MESSAGE_BYTES)
+        // Vert.x's idle timeout stays on a connection after the upgrade and would close idle peers: plain HTTP
+        // connections are timed out by PlainConnections instead.
         .setIdleTimeout(0)
         // How long a closed socket waits for the peer's close frame before its connection is dropped.
         .setWebSocketClosingTimeout((int) (PeerSession.CLOSE_GRACE_MS / 1000))
@@ -89,7 +93,9 @@ public final class GatewayVerticle extends VerticleBase {
         .setHttp2ClearTextEnabled(false);
     // /ws is upgraded before the router: vertx-web would hand out a wrapped socket, and a socket that must be cut
     // (PeerSession.close) needs its own connection.
-    server = vertx.createHttpServer(options).requestHandler(req -> {
+    plainHttp = new PlainConnections(vertx, cfg.limits().maxHttpConnections(), cfg.limits().httpIdleTimeout());
+    server = vertx.createHttpServer(options).connectionHandler(plainHttp::opened).requestHandler(req -> {
+      plainHttp.request(req);
       if (req.path() == null || !req.path().startsWith("/")) {
         // A request target that is not a path ("*", "http://…", garbage): nothing here answers it.
         plain(req.response(), 400, "malformed request target");
@@ -114,6 +120,7 @@ public final class GatewayVerticle extends VerticleBase {
     stopping = true;
     gauges.forEach(Meters.registry()::remove);
     vertx.cancelTimer(pingTimer);
+    plainHttp.close();
     web.close();
     List<Future<Void>> left = new ArrayList<>();
     ctx.connections().all().forEach(s -> {
@@ -158,6 +165,7 @@ public final class GatewayVerticle extends VerticleBase {
       return;
     }
     req.toWebSocket().onSuccess(ws -> {
+      plainHttp.upgraded(req.connection());
       String conn = ctx.gatewayId() + "#" + counter.incrementAndGet();
       PeerSession session = new PeerSession(ctx, commands, ws, conn, request);
       ctx.connections().add(session);

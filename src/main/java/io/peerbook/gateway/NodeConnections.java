@@ -20,10 +20,10 @@ public final class NodeConnections implements Shareable {
     this.max = max;
   }
 
-  /** The node's count; the first gateway instance sets the cap (from {@code max_connections} and the file limit). */
-  static NodeConnections of(Vertx vertx, int maxConnections) {
+  /** The node's count; the first gateway instance sets the cap (from the limits and the open-file limit). */
+  static NodeConnections of(Vertx vertx, int maxConnections, int maxHttpConnections) {
     return vertx.sharedData().<String, NodeConnections>getLocalMap(MAP)
-        .computeIfAbsent(KEY, k -> new NodeConnections(OpenFiles.socketCap(maxConnections)));
+        .computeIfAbsent(KEY, k -> new NodeConnections(OpenFiles.socketCap(maxConnections, maxHttpConnections)));
   }
 
   private static NodeConnections of(Vertx vertx) {

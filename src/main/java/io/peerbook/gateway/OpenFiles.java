@@ -11,32 +11,38 @@ import java.lang.management.OperatingSystemMXBean;
  * How many sockets this process can really hold: each takes a file descriptor, and the process may open only so many
  * ({@code ulimit -n}). Past that the accept loop fails with "Too many open files" stack traces and nothing answers
  * the client; within it, a full node answers 503 and the client tries another. So the node's socket cap is
- * {@code max_connections} or what the descriptors allow, whichever is less, and the log says so once.
+ * {@code max_connections} or what the descriptors allow once the plain HTTP connections ({@code max_http_connections})
+ * and a reserve have theirs, whichever is less, and the log says so once.
  */
 final class OpenFiles {
-  /** Descriptors kept for everything else: Redis and Hazelcast connections, the page's HTTP, jars, logs. */
+  /** Descriptors kept for everything else: Redis and Hazelcast connections, jars, logs. */
   static final long RESERVE = 256;
   private static final Logger LOG = LoggerFactory.getLogger(OpenFiles.class);
 
   private OpenFiles() {
   }
 
-  /** The socket cap for {@code configured}, given this process's descriptor limit (none known: as configured). */
-  static int socketCap(int configured) {
+  /**
+   * The socket cap for {@code configured}, given this process's descriptor limit (none known: as configured) and the
+   * plain HTTP connections it may hold beside them.
+   */
+  static int socketCap(int configured, int httpConnections) {
     OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
     if (!(os instanceof UnixOperatingSystemMXBean unix)) {
       return configured;
     }
-    int cap = socketCap(configured, unix.getMaxFileDescriptorCount());
+    int cap = socketCap(configured, unix.getMaxFileDescriptorCount() - httpConnections);
     if (cap < configured) {
-      LOG.warn("max_connections is {}, but this process may open only {} files: it takes at most {} sockets and "
-              + "answers 503 past that; raise the open-file limit (docs/operations.md, \"Open files\") or lower "
-              + "max_connections", configured, unix.getMaxFileDescriptorCount(), cap);
+      LOG.warn("max_connections is {}, but this process may open only {} files: beside {} plain HTTP connections "
+              + "(max_http_connections) it takes at most {} sockets and answers 503 past that; raise the open-file limit "
+              + "(docs/operations.md, \"Open files\") or lower max_connections", configured,
+          unix.getMaxFileDescriptorCount(), httpConnections, cap);
     }
     return cap;
   }
 
-  static int socketCap(int configured, long maxDescriptors) {
-    return (int) Math.max(1, Math.min(configured, maxDescriptors - RESERVE));
+  /** The cap for {@code configured} when {@code descriptors} are left for sockets and the reserve. */
+  static int socketCap(int configured, long descriptors) {
+    return (int) Math.max(1, Math.min(configured, descriptors - RESERVE));
   }
 }

@@ -1,6 +1,7 @@
 package io.peerbook.web;
 
 import io.netty.handler.codec.DecoderException;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +21,9 @@ final class RouteFailures {
 
   static void handle(RoutingContext rc) {
     Throwable err = rc.failure();
+    if (err instanceof HttpClosedException) {
+      return; // the client went away mid-request (or was cut for being slow): nobody is left to answer
+    }
     int status;
     String text;
     if (err == null) {
