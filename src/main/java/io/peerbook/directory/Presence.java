@@ -157,7 +157,7 @@ final class Presence {
   }
 
   /** Clears every record a dead node held; its peers' users hear they went offline. */
-  Future<Void> reapNode(String node) {
+  Future<Reaper.Reaped> reapNode(String node) {
     return reaper.reap(node);
   }
 }
