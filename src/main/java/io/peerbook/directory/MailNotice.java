@@ -16,6 +16,11 @@ import io.vertx.core.json.JsonObject;
  * it has not answered when the connect must be answered is said as unknown, and it mails all the same.
  */
 final class MailNotice {
+  /**
+   * The mailer decides with one Redis command or two; what it has not decided in this time is said as unknown, so a
+   * busy mailer adds at most this to a connect (which must be answered within {@link Deadline}, queueing included).
+   */
+  static final long WAIT_MS = 500;
   private final EventBus bus;
   private final PeerbookConfig cfg;
 
@@ -27,7 +32,7 @@ final class MailNotice {
   /** The {@link Address#MAILER_NOTIFY} answer, or {mailed: "unknown" | "failed", interval_seconds, logged}. */
   Future<JsonObject> ask(String email, Deadline deadline) {
     DeliveryOptions options = new DeliveryOptions().setLocalOnly(true)
-        .setSendTimeout(Math.max(1, deadline.remainingMs()));
+        .setSendTimeout(Math.max(1, Math.min(WAIT_MS, deadline.remainingMs())));
     return bus.<JsonObject>request(Address.MAILER_NOTIFY.address(), new JsonObject().put("email", email), options)
         .map(Message::body).recover(err -> {
           // Past the timeout the mailer still has the notice and decides; any other failure mailed nothing.
