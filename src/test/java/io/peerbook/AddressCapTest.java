@@ -69,7 +69,7 @@ class AddressCapTest {
 
     JsonObject limited = connect("u4@example.com", "Limited", Fingerprints.random(), seen);
     assertEquals(401, limited.getInteger("code"), limited.encode());
-    assertTrue(limited.getString("text").contains(LIMITED + " this hour, so no request was recorded and no mail sent"),
+    assertTrue(limited.getString("text").contains(LIMITED + ", so nothing was recorded or mailed; try again after"),
         limited.encode());
     assertTrue(pending("u4@example.com").isEmpty(), "a request was recorded past the cap");
 

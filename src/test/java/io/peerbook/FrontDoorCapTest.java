@@ -3,7 +3,7 @@ package io.peerbook;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import io.peerbook.mailer.MailerVerticle;
+import io.peerbook.redis.AddressQuota;
 import io.peerbook.support.Admin;
 import io.peerbook.support.Fingerprints;
 import io.peerbook.support.LogCapture;
@@ -43,11 +43,11 @@ class FrontDoorCapTest {
   private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC);
   private TestNode node;
   private LogCapture log;
-  private final Logger mailerLog = (Logger) LoggerFactory.getLogger(MailerVerticle.class);
+  private final Logger capLog = (Logger) LoggerFactory.getLogger(AddressQuota.class);
 
   @AfterEach
   void stop() {
-    mailerLog.setLevel(null);
+    capLog.setLevel(null);
     if (log != null) {
       log.close();
     }
@@ -61,7 +61,7 @@ class FrontDoorCapTest {
   void capIsSharedWithNewDevicesAndSaysWhen() {
     node = TestNode.start(Map.of("admin_token", ADMIN, "max_requests_per_address", 3, "trusted_proxies", "127.0.0.1/32"));
     log = LogCapture.open();
-    mailerLog.setLevel(Level.INFO);
+    capLog.setLevel(Level.INFO);
     String known = "cap-known@example.com";
     Admin.provision(node.port, ADMIN, known, "Laptop", Fingerprints.random(), null);
 

@@ -122,7 +122,8 @@ class JarIT {
     again.awaitHealthy();
     PeerClient back = PeerClient.connect(vertx, again.port, "alice@example.com", "Laptop", Fingerprints.random(), null);
     back.expectCode(401);
-    assertTrue(again.log().lines().noneMatch(l -> l.contains("gone") || l.contains(" WARN ")), again.log());
+    assertTrue(again.log().lines().noneMatch(l -> l.contains("stopped without clearing") || l.contains(" WARN ")),
+        again.log());
   }
 
   @Test

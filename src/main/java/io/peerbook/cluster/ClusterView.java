@@ -2,6 +2,7 @@ package io.peerbook.cluster;
 
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.util.List;
@@ -65,7 +66,10 @@ public interface ClusterView {
 
       @Override
       public boolean active() {
-        return manager.isActive();
+        // The manager still says it is active after its Hazelcast instance terminated (a crash of the member, a
+        // failed merge after a split): the instance's own lifecycle tells.
+        HazelcastInstance instance = manager.getHazelcastInstance();
+        return manager.isActive() && instance != null && instance.getLifecycleService().isRunning();
       }
 
       @Override

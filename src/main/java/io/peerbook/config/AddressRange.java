@@ -3,10 +3,12 @@ package io.peerbook.config;
 import io.netty.util.NetUtil;
 
 import java.util.Arrays;
+import java.util.HexFormat;
 
 /**
  * One entry of {@code trusted_proxies}: an IP address ({@code 10.0.0.5}, {@code ::1}) or a CIDR range
- * ({@code 10.0.0.0/8}, {@code fd00::/8}). Only literals are accepted, so reading the setting never asks DNS.
+ * ({@code 10.0.0.0/8}, {@code fd00::/8}). Only literals are accepted, so reading the setting never asks DNS. Also
+ * the unit the per-address caps count in ({@link #bucket}).
  */
 public record AddressRange(byte[] network, int prefixBits) {
 
@@ -65,6 +67,20 @@ public record AddressRange(byte[] network, int prefixBits) {
       }
     }
     return a[10] == (byte) 0xff && a[11] == (byte) 0xff ? Arrays.copyOfRange(a, 12, 16) : a;
+  }
+
+  /**
+   * The unit a per-address cap counts. An IPv6 subscriber usually holds a whole /64, so IPv6 counts per /64: otherwise
+   * one client would have 2^64 fresh addresses to spend. IPv4 (also when shown IPv4-mapped) counts per address;
+   * anything that is not an address, as it is.
+   */
+  public static String bucket(String address) {
+    byte[] parsed = NetUtil.createByteArrayFromIpAddressString(address);
+    if (parsed == null) {
+      return address;
+    }
+    byte[] bytes = unmapped(parsed);
+    return bytes.length == 4 ? NetUtil.bytesToIpAddress(bytes) : HexFormat.of().formatHex(bytes, 0, 8) + "::/64";
   }
 
   @Override

@@ -20,6 +20,11 @@ record Deadline(long nanos) {
     return new Deadline(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Bus.TIMEOUT_MS - MARGIN_MS));
   }
 
+  /** How long until then: what a step that may be skipped (hearing from the mailer) can still wait. */
+  long remainingMs() {
+    return TimeUnit.NANOSECONDS.toMillis(nanos - System.nanoTime());
+  }
+
   /** Called right before a write; throws 503 once the requester has given up. */
   void check() {
     if (System.nanoTime() - nanos > 0) {

@@ -2,6 +2,8 @@ package io.peerbook.directory;
 
 import io.vertx.core.json.JsonObject;
 
+import java.util.Objects;
+
 /**
  * What a node keeps renewing in Redis while it lives: enough to name it to an operator, and a beat count that tells
  * a node that still beats from the stale heartbeat of one that crashed a moment ago.
@@ -23,6 +25,14 @@ record Heartbeat(String node, String cluster, String host, int httpPort, long pi
 
   Heartbeat next() {
     return new Heartbeat(node, cluster, host, httpPort, pid, beat + 1);
+  }
+
+  /** For the line that says whose records a node clears: this node's own earlier run, or which process it was. */
+  String describeFrom(Heartbeat self) {
+    if (Objects.equals(host, self.host) && httpPort == self.httpPort && Objects.equals(cluster, self.cluster)) {
+      return "node " + node + " (an earlier run of this node, pid " + pid + ")";
+    }
+    return describe();
   }
 
   /** For an operator: which process this is. */

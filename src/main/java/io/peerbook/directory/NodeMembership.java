@@ -40,7 +40,7 @@ final class NodeMembership {
   private final String nodeId;
   private final ClusterView cluster;
   private final PeerbookConfig cfg;
-  private final Function<String, Future<Void>> reap;
+  private final Function<String, Future<Reaper.Reaped>> reap;
   private final Set<String> reaping = ConcurrentHashMap.newKeySet();
   private Heartbeat self;
   /** The other nodes of the registry as of the last beat. */
@@ -53,7 +53,7 @@ final class NodeMembership {
 
   /** @param reap clears the records of a dead node */
   NodeMembership(Vertx vertx, Redis redis, Keys keys, ClusterView cluster, PeerbookConfig cfg,
-                 Function<String, Future<Void>> reap) {
+                 Function<String, Future<Reaper.Reaped>> reap) {
     this.vertx = vertx;
     this.redis = redis;
     this.keys = keys;
@@ -114,6 +114,7 @@ final class NodeMembership {
     List<Request> batch = new ArrayList<>();
     batch.add(Request.cmd(Command.SET).arg(keys.heartbeat(nodeId)).arg(self.encode()).arg("PX").arg(TTL_MS));
     batch.add(Request.cmd(Command.ZADD).arg(keys.nodes()).arg(System.currentTimeMillis()).arg(nodeId));
+    batch.add(Request.cmd(Command.HSET).arg(keys.nodeInfo()).arg(nodeId).arg(self.encode()));
     batch.add(Request.cmd(Command.ZRANGE).arg(keys.nodes()).arg(0).arg(-1));
     for (String node : others) {
       batch.add(Request.cmd(Command.PTTL).arg(keys.heartbeat(node)));
@@ -136,8 +137,8 @@ final class NodeMembership {
     Set<String> live = new HashSet<>();
     for (int i = 0; i < others.size(); i++) {
       String node = others.get(i);
-      long pttl = rs.get(3 + 2 * i).toLong();
-      Response value = rs.get(4 + 2 * i);
+      long pttl = rs.get(4 + 2 * i).toLong();
+      Response value = rs.get(5 + 2 * i);
       if (cluster.isMember(node)) {
         continue;
       }
@@ -151,7 +152,7 @@ final class NodeMembership {
     }
     liveOthers = live;
     List<String> registered = new ArrayList<>();
-    rs.get(2).forEach(r -> {
+    rs.get(3).forEach(r -> {
       if (!nodeId.equals(r.toString())) {
         registered.add(r.toString());
       }
@@ -164,6 +165,21 @@ final class NodeMembership {
     return cfg.clustered() && cfg.clusterName().equals(beat.cluster()) && TTL_MS - pttl > STALE_MS;
   }
 
+  /**
+   * Says once what was cleaned up after: a node that stopped cleanly had cleared its sockets itself, so only one that
+   * did not (a crash, a kill, a lost machine; often this node's own earlier run) is worth a line.
+   */
+  private void cleared(String node, Response info, Reaper.Reaped reaped) {
+    if (reaped.sockets() == 0) {
+      LOG.debug("node {} had left nothing to clear", node);
+      return;
+    }
+    String who = info == null ? "node " + node : Heartbeat.parse(info.toString()).describeFrom(self);
+    LOG.info("{} stopped without clearing its sockets, as after a crash or a kill: cleared {} {}, and {} {} offline",
+        who, reaped.sockets(), reaped.sockets() == 1 ? "socket" : "sockets", reaped.offline(),
+        reaped.offline() == 1 ? "peer went" : "peers went");
+  }
+
   private void claim(String node, String why) {
     if (!reaping.add(node)) {
       return;
@@ -174,10 +190,16 @@ final class NodeMembership {
           if (won == null) {
             return Future.succeededFuture();
           }
-          LOG.info("node {} is gone ({}): clearing the presence of its peers", node, why);
-          return reap.apply(node).compose(v -> redis.batch(List.of(
-              Request.cmd(Command.ZREM).arg(keys.nodes()).arg(node),
-              Request.cmd(Command.DEL).arg(keys.reaping(node)))));
+          LOG.debug("node {} is gone ({}): clearing what it left", node, why);
+          return redis.send(Request.cmd(Command.HGET).arg(keys.nodeInfo()).arg(node))
+              .compose(info -> reap.apply(node).map(reaped -> {
+                cleared(node, info, reaped);
+                return reaped;
+              }))
+              .compose(reaped -> redis.batch(List.of(
+                  Request.cmd(Command.ZREM).arg(keys.nodes()).arg(node),
+                  Request.cmd(Command.HDEL).arg(keys.nodeInfo()).arg(node),
+                  Request.cmd(Command.DEL).arg(keys.reaping(node)))));
         })
         .onFailure(err -> LOG.warn("presence of dead node {} not cleared yet: {}", node, err.toString()))
         .onComplete(ar -> reaping.remove(node));

@@ -1,16 +1,15 @@
 package io.peerbook.directory;
 
-import io.peerbook.protocol.Address;
 import io.peerbook.protocol.BookEvent;
 import io.peerbook.protocol.Codes;
 import io.peerbook.protocol.DeviceKey;
 import io.peerbook.protocol.Disconnect;
 import io.peerbook.protocol.Identity;
 import io.peerbook.protocol.ProtocolException;
+import io.peerbook.redis.AddressQuota;
 import io.peerbook.redis.Keys;
 import io.peerbook.redis.Pipelines;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -23,18 +22,21 @@ import java.util.List;
  */
 final class Presence {
   private final Book book;
-  private final RequestQuota quota;
+  private final AddressQuota quota;
+  private final MailNotice mailNotice;
   private final Departures departures;
   private final Reaper reaper;
 
   Presence(Book book, Pipelines pipelines) {
     this.book = book;
-    this.quota = new RequestQuota(book.redis, book.keys, book.cfg.limits().maxRequestsPerAddress());
+    this.quota = new AddressQuota(book.redis, book.keys, book.cfg.limits().maxRequestsPerAddress());
+    this.mailNotice = new MailNotice(book.vertx.eventBus(), book.cfg);
     this.departures = new Departures(book, pipelines);
     this.reaper = new Reaper(book, pipelines);
   }
 
   Future<JsonObject> connect(JsonObject body) {
+    Deadline deadline = Deadline.start();
     String email = body.getString("email");
     String name = body.getString("name");
     String key = Identity.nameKey(name);
@@ -52,10 +54,10 @@ final class Presence {
         Keys.socket(email, conn));
     List<String> keys = new ArrayList<>(book.userKeys(email));
     keys.add(book.keys.nodeSockets(body.getString("node"), email));
-    return authorize(keys, args, body.getString("address", "")).map(r -> switch (r.outcome()) {
-      case TOO_MANY -> new JsonObject().put("code", Codes.TOO_MANY);
-      case APPROVED -> approved(r, email, key, conn, body.getString("gateway"), now);
-      case WAITING -> waiting(r, email, name, key, fingerprint, deviceKey, conn);
+    return authorize(keys, args, body.getString("address", ""), deadline).compose(r -> switch (r.outcome()) {
+      case TOO_MANY -> Future.succeededFuture(new JsonObject().put("code", Codes.TOO_MANY));
+      case APPROVED -> Future.succeededFuture(approved(r, email, key, conn, body.getString("gateway"), now));
+      case WAITING -> waiting(r, email, name, key, fingerprint, deviceKey, conn, deadline);
       case UNCOUNTED -> throw new IllegalStateException("connect.lua asked to count an address twice");
     });
   }
@@ -74,8 +76,8 @@ final class Presence {
     return new JsonObject().put("code", Codes.OK).put("peer", entry);
   }
 
-  private JsonObject waiting(ConnectResult r, String email, String name, String key, String fingerprint,
-                             DeviceKey deviceKey, String conn) {
+  private Future<JsonObject> waiting(ConnectResult r, String email, String name, String key, String fingerprint,
+                                     DeviceKey deviceKey, String conn, Deadline deadline) {
     String encodedKey = deviceKey == null ? null : deviceKey.encoded();
     if (r.previous() != null) {
       // An older socket waiting with the same request goes; sockets of other requests and the approved one stay.
@@ -87,34 +89,36 @@ final class Presence {
           .put("key_id", deviceKey == null ? null : deviceKey.keyId()));
     }
     boolean recorded = r.request() != ConnectResult.Request.NOT_RECORDED;
-    if (recorded) {
-      // Every waiting connect may mail (a device that reconnects after its link expired gets a new one);
-      // the mailer keeps to one mail per user per interval.
-      book.vertx.eventBus().send(Address.MAILER_NOTIFY.address(), new JsonObject().put("email", email),
-          new DeliveryOptions().setLocalOnly(true));
+    JsonObject answer = new JsonObject().put("code", Codes.UNAUTHORIZED).put("pending", recorded)
+        .put("refused", r.refused());
+    if (!recorded) {
+      return Future.succeededFuture(r.retryAfter() > 0 ? answer.put("retry_after", r.retryAfter()) : answer);
     }
-    return new JsonObject().put("code", Codes.UNAUTHORIZED).put("pending", recorded).put("refused", r.refused());
+    // Every waiting connect may mail (a device that reconnects after its link expired gets a new one); the mailer
+    // keeps to one mail per user per interval, and its answer tells the device which it was.
+    return mailNotice.ask(email, deadline).map(mail -> answer.put("mail", mail));
   }
 
   /**
    * Runs connect.lua. A request that would be new is first counted against its client address's hourly cap, and
    * recorded only within it; a known request or an approved peer costs the address nothing.
    */
-  private Future<ConnectResult> authorize(List<String> userKeys, List<String> args, String address) {
+  private Future<ConnectResult> authorize(List<String> userKeys, List<String> args, String address,
+                                          Deadline deadline) {
     if (!quota.enabled()) {
       return ConnectResult.run(book.redis, userKeys, with(args, "1"));
     }
     // The second step records a waiting socket: once the gateway has given up (and will send its disconnect, which
     // must come after it), it is not taken, or a socket long closed would be left waiting.
-    Deadline deadline = Deadline.start();
     return ConnectResult.run(book.redis, userKeys, with(args, "?")).compose(r -> {
       if (r.outcome() != ConnectResult.Outcome.UNCOUNTED) {
         return Future.succeededFuture(r);
       }
       deadline.check();
-      return quota.take(address).compose(ok -> {
+      return quota.take(address).compose(wait -> {
         deadline.check();
-        return ConnectResult.run(book.redis, userKeys, with(args, ok ? "1" : "0"));
+        return ConnectResult.run(book.redis, userKeys, with(args, wait == 0 ? "1" : "0"))
+            .map(counted -> counted.retryAfter(wait));
       });
     });
   }
@@ -153,7 +157,7 @@ final class Presence {
   }
 
   /** Clears every record a dead node held; its peers' users hear they went offline. */
-  Future<Void> reapNode(String node) {
+  Future<Reaper.Reaped> reapNode(String node) {
     return reaper.reap(node);
   }
 }

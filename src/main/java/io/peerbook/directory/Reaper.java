@@ -29,7 +29,11 @@ final class Reaper {
     this.pipelines = pipelines;
   }
 
-  Future<Void> reap(String node) {
+  /** How much a dead node had left: its sockets (approved and waiting), and the peers that went offline with them. */
+  record Reaped(int sockets, int offline) {
+  }
+
+  Future<Reaped> reap(String node) {
     Keys keys = book.keys;
     List<Request> reads = new ArrayList<>(HashSlots.SLOTS);
     for (int slot = 0; slot < HashSlots.SLOTS; slot++) {
@@ -47,6 +51,7 @@ final class Reaper {
           }
         });
       }
+      int sockets = byUser.values().stream().mapToInt(List::size).sum();
       List<String> users = new ArrayList<>(byUser.keySet());
       List<List<String>> scriptKeys = new ArrayList<>(users.size());
       List<List<String>> args = new ArrayList<>(users.size());
@@ -59,15 +64,17 @@ final class Reaper {
         args.add(a);
       }
       return pipelines.run(ReapResult.SCRIPT, scriptKeys, args).map(rs -> {
+        int offline = 0;
         for (int i = 0; i < users.size(); i++) {
           for (ReapResult.Cleared c : ReapResult.decode(rs.get(i)).cleared()) {
             if (c.record() != null) {
+              offline++;
               book.publish(BookEvent.of(BookEvent.OFFLINE, users.get(i)).put("name_key", c.nameKey())
                   .put("peer", c.record().entry(c.lastConnection(), false)));
             }
           }
         }
-        return null;
+        return new Reaped(sockets, offline);
       });
     });
   }

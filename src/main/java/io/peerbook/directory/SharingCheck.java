@@ -52,7 +52,8 @@ final class SharingCheck {
             return Future.<Void>failedFuture(new NodeConflictException(message(e.getValue())));
           }
         }
-        LOG.info("stale heartbeats of {} (crashed earlier?): their records are cleared once they lapse", before.keySet());
+        // Said at DEBUG only: once they lapse, clearing their records says whose they were (NodeMembership).
+        LOG.debug("stale heartbeats of {}: their records are cleared once they lapse", before.keySet());
         return Future.succeededFuture();
       });
     }).recover(err -> {

@@ -3,8 +3,12 @@ package io.peerbook.gateway;
 import io.peerbook.protocol.Address;
 import io.peerbook.protocol.Bus;
 import io.peerbook.protocol.Codes;
+import io.peerbook.protocol.Timestamps;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /**
  * Where one socket stands with the book: proving its device key, connecting (the directory has not answered yet),
@@ -70,7 +74,7 @@ final class Admission {
         rejected();
       } else {
         state = State.WAITING;
-        session.send(status(Codes.UNAUTHORIZED, waitingText(answer)));
+        session.send(status(Codes.UNAUTHORIZED, waitingText(answer, Instant.now())));
       }
       return Future.succeededFuture();
     });
@@ -111,16 +115,57 @@ final class Admission {
     session.close(Codes.CLOSE_REVOKED, "no longer approved");
   }
 
-  private static String waitingText(JsonObject answer) {
-    if (answer.getBoolean("pending", true)) {
-      return "waiting for approval: the user has been sent a link";
-    }
+  /**
+   * What a waiting device is told, from the directory's answer: whether its request was recorded, and what became of
+   * the mail to its user (sent now, sent earlier in the interval, or written to the log with no SMTP host set).
+   */
+  static String waitingText(JsonObject answer, Instant now) {
     if ("address".equals(answer.getString("refused"))) {
-      return "waiting for approval: too many new requests from your address this hour, so no request was recorded"
-          + " and no mail sent; try again later";
+      long wait = Math.max(1, answer.getLong("retry_after", 1L));
+      return "waiting for approval: too many new requests from your address, so nothing was recorded or mailed;"
+          + " try again after " + retryTime(now, wait) + " (in " + minutes((wait + 59) / 60) + ")";
     }
-    return "waiting for approval: too many requests are pending for this user, so no request was recorded"
-        + " and no mail sent";
+    if (!answer.getBoolean("pending", true)) {
+      return "waiting for approval: too many requests are pending for this user, so no request was recorded"
+          + " and no mail sent";
+    }
+    JsonObject mail = answer.getJsonObject("mail", new JsonObject());
+    boolean logged = mail.getBoolean("logged", false);
+    String every = " (at most one " + (logged ? "link" : "mail") + " every "
+        + duration(mail.getInteger("interval_seconds", 1)) + ")";
+    return switch (mail.getString("mailed", "unknown")) {
+      case "now" -> logged ? "waiting for approval: no SMTP host is set, so the link is in the server's log"
+          : "waiting for approval: a link is being mailed to the user";
+      case "earlier" -> logged
+          ? "waiting for approval: no SMTP host is set; the link logged " + ago(mail) + " shows this request" + every
+          : "waiting for approval: the user was mailed a link " + ago(mail) + " that shows this request" + every;
+      case "failed" -> "waiting for approval: the request is recorded, but no link could be sent now; connect again later";
+      // The mailer did not answer in time: it still decides, and mails now or has mailed within the interval.
+      default -> logged
+          ? "waiting for approval: the request is recorded; no SMTP host is set, so its link goes to the server's log"
+            + every
+          : "waiting for approval: the request is recorded; the user gets a link to it by mail" + every;
+    };
+  }
+
+  /** When a wait of {@code seconds} from now ends, rounded up to the minute, as the approval page writes times. */
+  private static String retryTime(Instant now, long seconds) {
+    Instant end = now.plusSeconds(seconds);
+    Instant minute = end.truncatedTo(ChronoUnit.MINUTES);
+    return Timestamps.readable((minute.equals(end) ? minute : minute.plus(1, ChronoUnit.MINUTES)).toString());
+  }
+
+  private static String ago(JsonObject mail) {
+    long minutes = mail.getLong("since_seconds", 0L) / 60;
+    return minutes == 0 ? "less than a minute ago" : minutes(minutes) + " ago";
+  }
+
+  private static String duration(int seconds) {
+    return seconds % 60 == 0 ? minutes(seconds / 60) : seconds == 1 ? "1 second" : seconds + " seconds";
+  }
+
+  private static String minutes(long n) {
+    return n == 1 ? "1 minute" : n + " minutes";
   }
 
   static JsonObject status(int code, String text) {

@@ -34,7 +34,19 @@ final class LinkMailer {
   /** True when the user may be mailed now; the user's mail interval starts with it. */
   Future<Boolean> claim(String email) {
     return redis.send(Request.cmd(Command.SET).arg(keys.mailed(email)).arg("1").arg("NX").arg("EX")
-        .arg(Math.max(1, cfg.mailInterval()))).map(r -> r != null);
+        .arg(interval())).map(r -> r != null);
+  }
+
+  /** The mail interval as kept: at least a second. */
+  int interval() {
+    return Math.max(1, cfg.mailInterval());
+  }
+
+  /** How long ago the user's current mail interval began, after a {@link #claim} that failed. */
+  Future<Long> secondsSinceMailed(String email) {
+    // The interval may end between the claim and this look (-2): then it began a whole interval ago.
+    return redis.send(Request.cmd(Command.TTL).arg(keys.mailed(email)))
+        .map(ttl -> interval() - Math.max(0, Math.min(interval(), ttl == null ? 0 : ttl.toLong())));
   }
 
   /** Gives a claimed interval back: nothing was mailed, so the next request may mail at once. */

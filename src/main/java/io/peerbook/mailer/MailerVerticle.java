@@ -5,6 +5,7 @@ import io.peerbook.protocol.Address;
 import io.peerbook.protocol.Bus;
 import io.peerbook.protocol.Codes;
 import io.peerbook.protocol.ProtocolException;
+import io.peerbook.redis.AddressQuota;
 import io.peerbook.redis.Keys;
 import io.peerbook.redis.RedisClients;
 import io.peerbook.web.Tokens;
@@ -14,20 +15,15 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Links and sessions: mails a user a single-use link when a device waits (or logs it when no SMTP host is set), at
- * most once per mail interval; mails one on request from the front door ({@link ManageLinks}); and turns a spent link
+ * most once per mail interval ({@link ApprovalLinks}); mails one on request from the front door ({@link ManageLinks}); and turns a spent link
  * into a short session for the page.
  */
 public final class MailerVerticle extends VerticleBase {
-  private static final Logger LOG = LoggerFactory.getLogger(MailerVerticle.class);
-
   private PeerbookConfig cfg;
   private Redis redis;
   private Keys keys;
@@ -43,9 +39,9 @@ public final class MailerVerticle extends VerticleBase {
     links = new LinkMailer(redis, keys, cfg, outbox);
     ManageLinks manageLinks = new ManageLinks(vertx.eventBus(), cfg,
         new AddressQuota(redis, keys, cfg.limits().maxRequestsPerAddress()), links);
+    ApprovalLinks approvalLinks = new ApprovalLinks(vertx.eventBus(), cfg, links);
     return Future.all(List.of(
-        vertx.eventBus().<JsonObject>consumer(Address.MAILER_NOTIFY.address(),
-            msg -> notifyUser(msg.body().getString("email"))).completion(),
+        Bus.serve(vertx.eventBus(), Address.MAILER_NOTIFY, approvalLinks::request),
         Bus.serve(vertx.eventBus(), Address.MAILER_MANAGE_LINK, manageLinks::request),
         Bus.serve(vertx.eventBus(), Address.MAILER_LINK_CHECK, this::check),
         Bus.serve(vertx.eventBus(), Address.MAILER_LINK_REDEEM, this::redeem),
@@ -55,25 +51,6 @@ public final class MailerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return outbox.close().eventually(() -> redis.close());
-  }
-
-  private void notifyUser(String email) {
-    links.claim(email).compose(claimed -> {
-      if (!claimed) {
-        // Mailed within the interval: the request waits on the page the earlier link opens.
-        return Future.<Void>succeededFuture();
-      }
-      return Bus.request(vertx.eventBus(), Address.DIRECTORY_BOOK, new JsonObject().put("email", email))
-          .compose(book -> {
-            List<JsonObject> pending = new ArrayList<>();
-            book.getJsonArray("pending").forEach(p -> pending.add((JsonObject) p));
-            if (pending.isEmpty()) {
-              return links.release(email);
-            }
-            return links.send(email, link -> ApprovalMail.compose(email, pending, link, cfg.linkTtl()));
-          })
-          .recover(err -> links.failed("approval", email, err));
-    }).onFailure(err -> LOG.error("approval mail to {} not sent: {}", email, err.toString()));
   }
 
   private Future<JsonObject> check(JsonObject body) {

@@ -4,6 +4,7 @@ import io.peerbook.config.PeerbookConfig;
 import io.peerbook.protocol.Address;
 import io.peerbook.protocol.Bus;
 import io.peerbook.protocol.Identity;
+import io.peerbook.redis.AddressQuota;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;

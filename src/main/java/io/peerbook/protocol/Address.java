@@ -7,9 +7,13 @@ package io.peerbook.protocol;
  */
 public enum Address {
   /**
-   * {email, name, fingerprint, kind, gateway, conn, node, address, key} → {code: 200, peer: list entry} or
-   * {code: 401, pending: false when the user has too many pending requests}. Records presence or a pending request.
-   * {@code key} is the connection's proven device key (base64url SPKI), or null for a keyless connection.
+   * {email, name, fingerprint, kind, gateway, conn, node, address, key} → {code: 200, peer: list entry}, {code: 429}
+   * (too many waiting sockets of the user), or {code: 401, pending, refused, retry_after, mail}: {@code pending} false
+   * when no request was recorded, {@code refused} then says why ("user": too many pending requests; "address": the
+   * client address's hourly cap, {@code retry_after} seconds until it may ask again); {@code mail} (when recorded)
+   * is the {@link #MAILER_NOTIFY} answer, or {mailed: "unknown" (no answer in time) | "failed", interval_seconds,
+   * logged}. Records presence or a pending request. {@code key} is the connection's proven device key (base64url
+   * SPKI), or null for a keyless connection.
    */
   DIRECTORY_CONNECT("peerbook.directory.connect"),
   /**
@@ -52,7 +56,11 @@ public enum Address {
   /** {} → {}. Answers once Redis answers a PING. */
   DIRECTORY_READY("peerbook.directory.ready"),
 
-  /** {email} (send, no reply). Mails the user a link to the approval page unless mailed within the interval. */
+  /**
+   * {email} → {mailed: "now" | "earlier", since_seconds (earlier: when the interval began), interval_seconds, logged
+   * (no SMTP host: the link goes to the log)}. Mails the user a link to the approval page unless mailed within the
+   * interval; answers once that is decided, before the mail is sent.
+   */
   MAILER_NOTIFY("peerbook.mailer.notify"),
   /** {token} → {email}. Checks a link without spending it; fails 410. */
   MAILER_LINK_CHECK("peerbook.mailer.link-check"),

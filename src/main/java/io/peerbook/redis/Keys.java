@@ -76,6 +76,14 @@ public final class Keys {
     return prefix + "{nodes}:alive:" + nodeId;
   }
 
+  /**
+   * Hash: node id → its latest heartbeat JSON, kept after the heartbeat lapses until the node is cleaned up after, so
+   * that the survivor can say whose records it clears.
+   */
+  public String nodeInfo() {
+    return prefix + "{nodes}:info";
+  }
+
   /** String with a TTL: the node clearing a dead node's records, so that one survivor does it. */
   public String reaping(String nodeId) {
     return prefix + "{nodes}:reaping:" + nodeId;

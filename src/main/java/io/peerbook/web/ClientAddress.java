@@ -4,7 +4,6 @@ import io.netty.util.NetUtil;
 import io.peerbook.config.AddressRange;
 import io.vertx.core.http.HttpServerRequest;
 
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -49,19 +48,6 @@ public final class ClientAddress {
     }
     // Every hop was a trusted proxy: the left-most one is as close to the client as we can tell.
     return cut(client);
-  }
-
-  /**
-   * The unit a per-address cap counts. An IPv6 subscriber usually holds a whole /64, so IPv6 counts per /64: otherwise
-   * one client would have 2^64 fresh addresses to spend. IPv4 (also when shown IPv4-mapped) counts per address.
-   */
-  public static String bucket(String address) {
-    byte[] parsed = NetUtil.createByteArrayFromIpAddressString(address);
-    if (parsed == null) {
-      return address;
-    }
-    byte[] bytes = AddressRange.unmapped(parsed);
-    return bytes.length == 4 ? NetUtil.bytesToIpAddress(bytes) : HexFormat.of().formatHex(bytes, 0, 8) + "::/64";
   }
 
   private static boolean isTrusted(String host, List<AddressRange> trusted) {

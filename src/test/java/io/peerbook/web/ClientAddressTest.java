@@ -41,13 +41,4 @@ class ClientAddressTest {
     assertEquals(64, resolve("10.0.0.1", List.of("x".repeat(500))).length());
     assertEquals("", ClientAddress.resolve(null, List.of("1.2.3.4"), PROXIES));
   }
-
-  @Test
-  @DisplayName("the per-address caps count IPv4 per address (also IPv4-mapped), IPv6 per /64, anything else as given")
-  void buckets() {
-    assertEquals("203.0.113.7", ClientAddress.bucket("::ffff:203.0.113.7"));
-    assertEquals("20010db8000000aa::/64", ClientAddress.bucket("2001:db8:0:aa::1"));
-    assertEquals(ClientAddress.bucket("2001:db8:0:aa::1"), ClientAddress.bucket("2001:db8:0:aa:ffff:1:2:3"));
-    assertEquals("garbage", ClientAddress.bucket("garbage"));
-  }
 }
