@@ -100,7 +100,7 @@ public final class Keys {
 
   /** {@link #nodeSockets} of the slot of this user's keys. */
   public String nodeSockets(String nodeId, String email) {
-    return nodeSockets(nodeId, HashSlots.slot(email));
+    return nodeSockets(nodeId, HashSlots.slot(tag(email)));
   }
 
   /** A socket in {@link #nodeSockets}: {@code <email>\n<conn>}. */
@@ -118,6 +118,16 @@ public final class Keys {
   }
 
   private String user(String email, String what) {
-    return prefix + "{" + email + "}:" + what;
+    return prefix + "{" + tag(email) + "}:" + what;
+  }
+
+  /**
+   * A user's hash tag: the address, with any {@code }} written {@code %7D} ({@code %} as {@code %25}, so two addresses
+   * never share one). Redis Cluster hashes what lies between the first {@code {} and the next {@code }}: a brace in
+   * the address (which an email may hold) would cut the tag short, and the user's keys would not share a slot with
+   * what {@link HashSlots#slot} computes for them.
+   */
+  static String tag(String email) {
+    return email.indexOf('}') < 0 && email.indexOf('%') < 0 ? email : email.replace("%", "%25").replace("}", "%7D");
   }
 }

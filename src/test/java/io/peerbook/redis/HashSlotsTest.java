@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 /** Hash slots as Redis computes them (CLUSTER KEYSLOT on a real cluster-enabled redis-server), one tag per slot. */
 class HashSlotsTest {
@@ -28,6 +29,24 @@ class HashSlotsTest {
       }
       assertEquals(169, tags.size(), "one tag per slot");
       assertEquals("0", HashSlots.tag(HashSlots.slot("0")), "the smallest integer of its slot");
+    }
+  }
+
+  @Test
+  @DisplayName("an email with braces (or percent signs) keeps all its user's keys and its node's socket set in one slot")
+  void bracesInAnEmailKeepOneSlot() {
+    Keys keys = new Keys("p:");
+    try (RedisServers servers = new RedisServers()) {
+      RedisServers.Server redis = servers.server("--cluster-enabled", "yes", "--cluster-config-file",
+          "nodes-braces-" + System.nanoTime() + ".conf");
+      for (String email : new String[] {"a}b@x.y", "{a}@x.y", "a{b}c@x.y", "50%}@x.y", "50%7D@x.y"}) {
+        int slot = keyslot(redis, keys.online(email));
+        for (String key : new String[] {keys.peers(email), keys.pending(email), keys.waiting(email), keys.lastSeen(email),
+            keys.nodeSockets("n1", email)}) {
+          assertEquals(slot, keyslot(redis, key), email + ": " + key);
+        }
+      }
+      assertNotEquals(keys.online("50%}@x.y"), keys.online("50%7D@x.y"), "two addresses, two keys");
     }
   }
 
