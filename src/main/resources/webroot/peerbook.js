@@ -257,7 +257,8 @@ export class Peerbook extends EventTarget {
     } else if (event.code === 4401) {
       // Approved, this socket would have been told "removed" by a 401 first; a socket never approved was refused.
       this.stopped = true;
-      this.setState(this.state === State.APPROVED ? State.REMOVED : State.REFUSED, 401, event.reason || this.text);
+      // The 401 just before the close says why in full; the close reason is its short form.
+      this.setState(this.state === State.APPROVED ? State.REMOVED : State.REFUSED, 401, this.text || event.reason);
     } else if (event.code === 4409) {
       this.stopped = true;
       this.setState(State.REPLACED, 409, event.reason);

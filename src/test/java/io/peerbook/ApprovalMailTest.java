@@ -1,5 +1,7 @@
 package io.peerbook;
 
+import io.peerbook.support.Admin;
+import io.peerbook.support.DeviceKeys;
 import io.peerbook.support.Fingerprints;
 import io.peerbook.support.PageClient;
 import io.peerbook.support.PeerClient;
@@ -124,6 +126,58 @@ class ApprovalMailTest {
       assertTrue(part.contains(oldFp), "the replaced fingerprint is shown: " + part);
       assertTrue(part.indexOf(newFp) != part.indexOf(oldFp));
     }
+  }
+
+  @Test
+  @DisplayName("each request shows its key id or says it has none; 'key differs' without a key, with another key, and 'adds a device key' each have their own mark and plain words in the text and HTML parts, with the key id they replace")
+  void deviceKeysInTheMail() {
+    start(Map.of());
+    DeviceKeys approvedKey = DeviceKeys.generate();
+    DeviceKeys otherKey = DeviceKeys.generate();
+    DeviceKeys newKey = DeviceKeys.generate();
+    String phoneFp = Fingerprints.random();
+
+    // A keyless connection with the fingerprint of a device approved with a key: the likeliest attack.
+    String keyless = "keyless@example.com";
+    assertEquals(201, Admin.put(node.port, ADMIN, keyless, "Phone",
+        new JsonObject().put("fingerprint", phoneFp).put("key", approvedKey.spki())));
+    waiting(keyless, "Phone", phoneFp, null);
+    for (String part : parts(node.awaitMailTo(keyless))) {
+      assertContains(part, "Key differs", approvedKey.keyId(), "this request has no device key",
+          "lets a connection without the device's key act as Phone", "Reject it");
+      assertFalse(has(part, "Adds a device key"), part);
+    }
+
+    // Another key, proven, with the same fingerprint.
+    String other = "otherkey@example.com";
+    assertEquals(201, Admin.put(node.port, ADMIN, other, "Phone",
+        new JsonObject().put("fingerprint", phoneFp).put("key", approvedKey.spki())));
+    node.connectProven(other, "Phone", phoneFp, otherKey).expectCode(401);
+    for (String part : parts(node.awaitMailTo(other))) {
+      assertContains(part, "Key differs", "key id " + otherKey.keyId(), "replaces key id " + approvedKey.keyId(),
+          "Approve only if Phone itself shows key id " + otherKey.keyId());
+      assertFalse(part.contains("no device key"), part);
+    }
+
+    // A device approved without a key connects with one.
+    String adds = "addskey@example.com";
+    putPeer(adds, "Phone", phoneFp);
+    node.connectProven(adds, "Phone", phoneFp, newKey).expectCode(401);
+    for (String part : parts(node.awaitMailTo(adds))) {
+      assertContains(part, "Adds a device key", "key id " + newKey.keyId(), "approved without a device key",
+          "Approve only if Phone itself shows key id " + newKey.keyId());
+      assertFalse(has(part, "Key differs") || has(part, "replaces key id"), part);
+    }
+
+    // A new device: its key id, and no mark.
+    String fresh = "fresh@example.com";
+    node.connectProven(fresh, "Tablet", Fingerprints.random(), newKey).expectCode(401);
+    for (String part : parts(node.awaitMailTo(fresh))) {
+      assertContains(part, "key id " + newKey.keyId());
+      assertFalse(has(part, "Key differs") || has(part, "Adds a device key") || has(part, "New fingerprint"), part);
+    }
+    String text = TestNode.text(node.awaitMailTo(keyless));
+    assertTrue(text.contains("KEY DIFFERS: Phone is approved with device key " + approvedKey.keyId()), text);
   }
 
   @Test
@@ -278,6 +332,24 @@ class ApprovalMailTest {
   }
 
   // --- helpers ---
+
+  /** The text part of a mail, and what a person reads in its HTML part (tags dropped, entities decoded). */
+  private static List<String> parts(MimeMessage mail) {
+    String read = TestNode.html(mail).replaceAll("<[^>]+>", "").replace("&#39;", "'").replace("&quot;", "\"")
+        .replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+    return List.of(TestNode.text(mail), read);
+  }
+
+  /** Case aside: the text part writes a request's mark in capitals. */
+  private static void assertContains(String part, String... all) {
+    for (String s : all) {
+      assertTrue(has(part, s), "\"" + s + "\" is missing from: " + part);
+    }
+  }
+
+  private static boolean has(String part, String s) {
+    return part.toLowerCase(Locale.ROOT).contains(s.toLowerCase(Locale.ROOT));
+  }
 
   private PeerClient waiting(String email, String name, String fingerprint, String kind) {
     PeerClient c = node.connect(email, name, fingerprint, kind);

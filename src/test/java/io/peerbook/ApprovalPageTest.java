@@ -1,5 +1,7 @@
 package io.peerbook;
 
+import io.peerbook.support.Admin;
+import io.peerbook.support.DeviceKeys;
 import io.peerbook.support.Fingerprints;
 import io.peerbook.support.PageClient;
 import io.peerbook.support.PeerClient;
@@ -469,6 +471,66 @@ class ApprovalPageTest {
   }
 
   @Test
+  @DisplayName("each request shows its key id or that it has none; 'Key differs' (no key, another key), 'Adds a device key' and 'New fingerprint' each have their own tag, look and words; a keyless and a keyed request of one device are two cards whose forms name their own key_id; approved devices show their key id")
+  void deviceKeysOnThePage() {
+    start();
+    String phoneFp = Fingerprints.random();
+    DeviceKeys phoneKey = DeviceKeys.generate();
+    DeviceKeys otherKey = DeviceKeys.generate();
+    DeviceKeys deskKey = DeviceKeys.generate();
+    DeviceKeys laptopKey = DeviceKeys.generate();
+    Admin.put(node.port, ADMIN, ALICE, "Phone", new JsonObject().put("fingerprint", phoneFp).put("key", phoneKey.spki()));
+    waiting(ALICE, "Phone", phoneFp, null);
+    String link = mailTo(ALICE);
+    node.connectProven(ALICE, "Phone", phoneFp, otherKey).expectCode(401);
+    String deskFp = Fingerprints.random();
+    putPeer(ALICE, "Desk", deskFp, null);
+    node.connectProven(ALICE, "Desk", deskFp, deskKey).expectCode(401);
+    Admin.put(node.port, ADMIN, ALICE, "Laptop", new JsonObject().put("fingerprint", Fingerprints.random())
+        .put("key", laptopKey.spki()));
+    String laptopFp = Fingerprints.random();
+    waiting(ALICE, "Laptop", laptopFp, null);
+    node.connectProven(ALICE, "Tablet", Fingerprints.random(), deskKey).expectCode(401);
+
+    String page = new PageClient(node.port).signIn(link);
+    String pending = page.substring(0, page.indexOf("id=\"approved\""));
+    String approved = page.substring(page.indexOf("id=\"approved\""));
+    List<String> phones = rows(pending, "Phone");
+    assertEquals(2, phones.size(), pending);
+    String keyless = phones.stream().filter(r -> r.contains("no device key")).findFirst().orElseThrow();
+    String keyed = phones.stream().filter(r -> r.contains(otherKey.keyId())).findFirst().orElseThrow();
+    for (String r : phones) {
+      assertTrue(r.contains("class=\"card changed danger\""), r);
+      assertTrue(r.contains(">Key differs</span>"), r);
+      assertTrue(r.contains("Replaces key</dt><dd><code class=\"kid\">" + phoneKey.keyId() + "</code>"), r);
+    }
+    assertTrue(keyless.contains("none: this request has no device key"), keyless);
+    assertTrue(keyless.contains("approving it lets a connection without the device's key act as Phone"), keyless);
+    assertTrue(keyless.contains("name=\"key_id\" value=\"\""), "the keyless request's forms: " + keyless);
+    assertTrue(keyed.contains("Key id</dt><dd><code class=\"kid\">" + otherKey.keyId() + "</code>"), keyed);
+    assertTrue(keyed.contains("Approve only if Phone itself shows key id " + otherKey.keyId()), keyed);
+    assertTrue(keyed.contains("name=\"key_id\" value=\"" + otherKey.keyId() + "\""), keyed);
+
+    String desk = row(pending, "Desk");
+    assertTrue(desk.contains("class=\"card changed info\"") && desk.contains(">Adds a device key</span>"), desk);
+    assertTrue(desk.contains("Desk is approved without a device key"), desk);
+    assertTrue(desk.contains("Key id</dt><dd><code class=\"kid\">" + deskKey.keyId() + "</code>"), desk);
+    assertFalse(desk.contains("Replaces key"), desk);
+
+    String laptop = row(pending, "Laptop");
+    assertTrue(laptop.contains("class=\"card changed warn\"") && laptop.contains(">New fingerprint</span>"), laptop);
+    assertTrue(laptop.contains("was approved with device key " + laptopKey.keyId() + " and this request has no key"),
+        laptop);
+
+    String tablet = row(pending, "Tablet");
+    assertTrue(tablet.contains("<li class=\"card\"") && !tablet.contains("class=\"tag"), "a new device has no mark: " + tablet);
+    assertTrue(tablet.contains("Key id</dt><dd><code class=\"kid\">" + deskKey.keyId() + "</code>"), tablet);
+
+    assertTrue(row(approved, "Phone").contains("<code class=\"kid\">" + phoneKey.keyId() + "</code>"), approved);
+    assertTrue(row(approved, "Desk").contains("none: connects with its fingerprint alone"), approved);
+  }
+
+  @Test
   @DisplayName("a peer named <script>alert(1)</script> is shown escaped, can be approved from the page and stays escaped")
   void namesAreEscaped() {
     start();
@@ -768,6 +830,18 @@ class ApprovalPageTest {
       n++;
     }
     return n;
+  }
+
+  /** Every card headed by this (plain) name. */
+  private static List<String> rows(String html, String name) {
+    List<String> all = new ArrayList<>();
+    Matcher m = ROW.matcher(html);
+    while (m.find()) {
+      if (m.group().contains(">" + name + "<")) {
+        all.add(m.group());
+      }
+    }
+    return all;
   }
 
   /** The card that shows this name as its heading, escaped as HTML text is (quotes need no escaping there). */

@@ -5,6 +5,7 @@ import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.WebSocketRoute;
 import com.microsoft.playwright.options.AriaRole;
+import io.peerbook.support.Admin;
 import io.peerbook.support.Chromium;
 import io.peerbook.support.TestNode;
 import io.vertx.core.json.JsonArray;
@@ -12,7 +13,6 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -23,18 +23,14 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.MessageDigest;
 import java.security.PublicKey;
-import java.security.SecureRandom;
-import java.security.Signature;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BiConsumer;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -44,28 +40,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * peerbook.js's device key in headless Chromium: made once with WebCrypto, non-extractable, kept in IndexedDB next to
- * the certificate, and its proof of a connection. The server's side of device keys is not here yet, so the
- * challenge step is played by a stand-in (Playwright's WebSocket routing inside the browser) that checks the proof in
- * Java, as the server will; the tests against the real server are listed in docs/client.md's "Device keys".
+ * the certificate, and its proof of every connection, checked by the real server (a WebSocket route that only passes
+ * the frames on records what the client sends, and drops the connection for a reconnect). DeviceKeyBrowserTest covers
+ * the demo with the approval page.
  */
 class DeviceKeyClientTest {
-  /** A name that is not localhost: a page served from it over plain http is no secure context, so has no WebCrypto. */
-  private static final String INSECURE_HOST = "insecure.test";
-  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final String ADMIN = "t";
   private static Chromium chromium;
-  private final List<Proof> proofs = new CopyOnWriteArrayList<>();
-  private final List<WebSocketRoute> sockets = new CopyOnWriteArrayList<>();
   private TestNode node;
   private BrowserContext browser;
   private Page page;
 
-  /** One answer to a challenge, as the stand-in received and checked it. */
-  private record Proof(Map<String, String> query, String challenge, byte[] signature, boolean valid) {
-  }
-
   @BeforeAll
   static void launch() {
-    chromium = Chromium.launch(List.of("--host-resolver-rules=MAP " + INSECURE_HOST + " 127.0.0.1"));
+    chromium = Chromium.launch(Chromium.INSECURE_HOST_ARGS);
   }
 
   @AfterAll
@@ -73,12 +61,17 @@ class DeviceKeyClientTest {
     chromium.close();
   }
 
-  @BeforeEach
-  void start() {
-    node = TestNode.start();
+  private void start(Map<String, Object> settings) {
+    Map<String, Object> all = new HashMap<>(settings);
+    all.put("admin_token", ADMIN);
+    node = TestNode.start(all);
     // The host page is /demo, whose CSP forbids eval; Playwright's waitForFunction needs it.
     browser = chromium.browser.newContext(new Browser.NewContextOptions().setBypassCSP(true));
     page = browser.newPage();
+  }
+
+  private void start() {
+    start(Map.of());
   }
 
   /** Opens the page that hosts the client; WebSocket routes apply only to pages loaded after them. */
@@ -88,13 +81,18 @@ class DeviceKeyClientTest {
 
   @AfterEach
   void stop() {
-    browser.close();
-    node.close();
+    if (browser != null) {
+      browser.close();
+    }
+    if (node != null) {
+      node.close();
+    }
   }
 
   @Test
   @DisplayName("the device key is made once and kept next to the certificate: P-256, private half not extractable, the same key and key id after a reload; the key id is SHA-256 of the SPKI, 16 hex digits in groups of four")
   void keyIsMadeOnceAndKept() throws GeneralSecurityException {
+    start();
     open();
     JsonObject first = loadKey("certificate:laptop");
     assertEquals(false, first.getBoolean("extractable"));
@@ -118,6 +116,7 @@ class DeviceKeyClientTest {
   @Test
   @DisplayName("two loads of one new device at the same moment, as two tabs make them, end up with one certificate and one key")
   void concurrentMakersKeepOneIdentity() {
+    start();
     open();
     // Each load opens its own connection to the database, as a tab does; both read before either has stored anything,
     // so each makes its own, and one must give way.
@@ -135,11 +134,15 @@ class DeviceKeyClientTest {
   }
 
   @Test
-  @DisplayName("peerbook.js sends its key and answers the challenge with a P1363 signature of the contract's message (email lower-case, name as sent, fingerprint canonical); every reconnect proves again")
+  @DisplayName("peerbook.js sends its key and answers the server's challenge with a P1363 signature that the server accepts for the contract's message (email lower-case, name as sent, fingerprint canonical); a reconnect proves again, to a new challenge")
   void provesEveryConnection() {
-    standIn((socket, proof) -> socket.send(status(proof.valid() ? 200 : 401, proof.valid() ? "approved" : "bad proof")));
+    start();
+    List<Relayed> relayed = relay();
     open();
-    String spki = (String) page.evaluate("""
+    JsonObject device = loadKey("certificate:Laptop Ü");
+    Admin.put(node.port, ADMIN, "alice@example.com", "Laptop Ü", new JsonObject()
+        .put("fingerprint", device.getString("fingerprint")).put("key", device.getString("spki")));
+    page.evaluate("""
         async () => {
           const { Peerbook, loadCertificate } = await import("/peerbook.js");
           const { fingerprint, deviceKey } = await loadCertificate({ key: "certificate:Laptop Ü" });
@@ -149,59 +152,55 @@ class DeviceKeyClientTest {
             fingerprint: "sha-256 " + fingerprint.toLowerCase(), deviceKey, minDelay: 10, maxDelay: 10 });
           pb.addEventListener("status", ({ detail }) => states.push(detail.state));
           pb.connect();
-          return deviceKey.spki;
         }
         """);
-    // The stand-in answers 200 to a proof that verifies, 401 to one that does not.
-    page.waitForFunction("() => states.filter((s) => s === 'approved' || s === 'waiting').length === 1");
-    assertEquals(1, proofs.size());
-    assertTrue(proofs.get(0).valid(), "the first proof does not verify");
-    assertEquals(64, proofs.get(0).signature().length, "not a P1363 signature (r‖s)");
-    assertEquals(spki, proofs.get(0).query().get("key"));
-    assertEquals(page.evaluate("() => pb.keyId"), keyId(spki));
+    // The server approves only a connection whose proof verifies; the device is approved with this key.
+    page.waitForFunction("() => states.filter((s) => s === 'approved').length === 1");
+    assertEquals(1, relayed.size());
+    Relayed first = relayed.get(0);
+    assertEquals(device.getString("spki"), query(first.url()).get("key"));
+    assertEquals(64, first.signature().length, "not a P1363 signature (r‖s)");
+    assertEquals(keyId(device.getString("spki")), page.evaluate("() => pb.keyId"));
 
-    sockets.get(0).close(new WebSocketRoute.CloseOptions().setCode(1001).setReason("node shutting down"));
-    page.waitForFunction("() => states.filter((s) => s === 'approved' || s === 'waiting').length === 2");
-    assertEquals(2, proofs.size());
-    assertTrue(proofs.get(1).valid(), "the proof after the reconnect does not verify");
-    assertEquals(spki, proofs.get(1).query().get("key"));
-    assertNotEquals(proofs.get(0).challenge(), proofs.get(1).challenge());
+    first.drop();
+    page.waitForFunction("() => states.filter((s) => s === 'approved').length === 2");
+    assertEquals(2, relayed.size());
+    assertEquals(device.getString("spki"), query(relayed.get(1).url()).get("key"));
+    assertEquals(64, relayed.get(1).signature().length);
+    assertNotEquals(first.challenge(), relayed.get(1).challenge());
+    assertEquals(0, Admin.book(node.port, ADMIN, "alice@example.com").getJsonArray("pending").size(),
+        "a connection made a request");
   }
 
   @Test
-  @DisplayName("a proof the server refuses (401, then close 4401) ends in state refused with the server's text, not in waiting")
+  @DisplayName("a proof the server refuses (a signature by another key than the one sent: 401, then close 4401) ends in state refused with the server's text, not in waiting, and nothing is recorded")
   void refusedProof() {
-    standIn((socket, proof) -> {
-      socket.send(status(401, "the device key's proof is wrong"));
-      socket.close(new WebSocketRoute.CloseOptions().setCode(4401).setReason("the device key's proof is wrong"));
-    });
+    start();
     open();
     page.evaluate("""
         async () => {
-          const { Peerbook, loadCertificate } = await import("/peerbook.js");
+          const { Peerbook, loadCertificate, loadDeviceKey } = await import("/peerbook.js");
           const { fingerprint, deviceKey } = await loadCertificate({ key: "certificate:laptop" });
+          // It sends its own public key but signs with another private key.
+          const other = await loadDeviceKey({ key: "another-device-key" });
           window.states = [];
           window.pb = new Peerbook({ url: `ws://${location.host}/ws`, email: "alice@example.com", name: "laptop",
-            fingerprint, deviceKey, minDelay: 10, maxDelay: 10 });
+            fingerprint, deviceKey: { ...deviceKey, privateKey: other.privateKey }, minDelay: 10, maxDelay: 10 });
           pb.addEventListener("status", ({ detail }) => states.push(detail));
           pb.connect();
         }
         """);
     page.waitForFunction("() => states.some((s) => s.state === 'refused')");
-    assertEquals(1, proofs.size());
-    assertEquals(Map.of("state", "refused", "code", 401, "text", "the device key's proof is wrong"),
-        page.evaluate("() => states.at(-1)"));
-    assertEquals("refused", page.evaluate("() => pb.state"));
+    assertRefused("^(the )?device key (was )?not proven.*");
+    assertEquals(0, Admin.book(node.port, ADMIN, "alice@example.com").getJsonArray("pending").size());
   }
 
   @Test
-  @DisplayName("a client without a key sends no key and meets a server that requires one (401, close 4401) as refused")
+  @DisplayName("a client without a key sends no key and meets a server that requires one (401, close 4401) as refused, with the server's text")
   void keylessClientWhereKeysAreRequired() {
-    page.routeWebSocket(url -> url.contains("/ws?"), socket -> {
-      sockets.add(socket);
-      socket.send(status(401, "a device key is required"));
-      socket.close(new WebSocketRoute.CloseOptions().setCode(4401).setReason("a device key is required"));
-    });
+    start(Map.of("device_keys", "required"));
+    List<String> urls = new CopyOnWriteArrayList<>();
+    page.onWebSocket(ws -> urls.add(ws.url()));
     open();
     page.evaluate("""
         async () => {
@@ -215,18 +214,20 @@ class DeviceKeyClientTest {
         }
         """);
     page.waitForFunction("() => states.some((s) => s.state === 'refused')");
-    assertEquals(Map.of("state", "refused", "code", 401, "text", "a device key is required"),
-        page.evaluate("() => states.at(-1)"));
+    assertRefused("^(a )?device key (is )?required.*");
     assertEquals(null, page.evaluate("() => pb.keyId"));
-    assertFalse(query(sockets.get(0).url()).containsKey("key"), sockets.get(0).url());
+    assertEquals(1, urls.size(), urls.toString());
+    assertFalse(query(urls.get(0)).containsKey("key"), urls.get(0));
+    assertEquals(0, Admin.book(node.port, ADMIN, "alice@example.com").getJsonArray("pending").size());
   }
 
   @Test
   @DisplayName("a page over plain http on a name other than localhost has no WebCrypto: no device key, the demo says why and connects without one")
   void noKeyWithoutSecureContext() {
+    start();
     List<String> urls = new CopyOnWriteArrayList<>();
     page.onWebSocket(ws -> urls.add(ws.url()));
-    page.navigate("http://" + INSECURE_HOST + ":" + node.port + "/demo");
+    page.navigate("http://" + Chromium.INSECURE_HOST + ":" + node.port + "/demo");
     assertEquals(false, page.evaluate("() => isSecureContext"));
     page.getByLabel("Email").fill("alice@example.com");
     page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Join")).click();
@@ -236,48 +237,51 @@ class DeviceKeyClientTest {
     assertFalse(query(urls.get(0)).containsKey("key"), urls.get(0));
   }
 
-  /**
-   * The contract's proof step for every /ws the page opens: a fresh challenge first, then the `prove` answer checked
-   * against the `key` of the URL; {@code then} answers as the server would.
-   */
-  private void standIn(BiConsumer<WebSocketRoute, Proof> then) {
-    page.routeWebSocket(url -> url.contains("/ws?"), socket -> {
-      sockets.add(socket);
-      byte[] random = new byte[32];
-      RANDOM.nextBytes(random);
-      String challenge = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-      Map<String, String> query = query(socket.url());
-      socket.onMessage(frame -> {
-        JsonObject message = new JsonObject(frame.text());
-        if ("prove".equals(message.getString("command"))) {
-          byte[] signature = Base64.getUrlDecoder().decode(message.getString("signature"));
-          Proof proof = new Proof(query, challenge, signature, verifies(query, challenge, signature));
-          proofs.add(proof);
-          then.accept(socket, proof);
-        }
-      });
-      socket.send(new JsonObject().put("challenge", challenge).encode());
-    });
-  }
-
-  /** The contract's check, as a server in Java makes it: "SHA256withECDSAinP1363Format" over the documented lines. */
-  private static boolean verifies(Map<String, String> query, String challenge, byte[] signature) {
-    String message = String.join("\n", "peerbook-device-proof", challenge,
-        query.get("email").trim().toLowerCase(Locale.ROOT), query.get("name"), canonical(query.get("fingerprint")));
-    try {
-      Signature verifier = Signature.getInstance("SHA256withECDSAinP1363Format");
-      verifier.initVerify(publicKey(query.get("key")));
-      verifier.update(message.getBytes(StandardCharsets.UTF_8));
-      return verifier.verify(signature);
-    } catch (GeneralSecurityException e) {
-      return false;
+  /** One connection the page made, as the relay saw it: the server's challenge and the client's signature. */
+  private record Relayed(String url, String challenge, byte[] signature, WebSocketRoute page, WebSocketRoute server) {
+    /** Drops the connection as a node going away does: the page sees 1001 and the server's socket closes. */
+    void drop() {
+      page.close(new WebSocketRoute.CloseOptions().setCode(1001).setReason("node shutting down"));
+      server.close();
     }
   }
 
-  /** {@code AB:CD:…} from any accepted form ({@code sha-256 ab:cd…}, bare hex). */
-  private static String canonical(String fingerprint) {
-    String hex = fingerprint.replaceFirst("^\\S+\\s+", "").replace(":", "").toUpperCase(Locale.ROOT);
-    return String.join(":", hex.split("(?<=\\G..)"));
+  /**
+   * Passes every /ws frame between the page and the real server unchanged, and records each connection's challenge
+   * and signature once the client has answered it.
+   */
+  private List<Relayed> relay() {
+    List<Relayed> relayed = new CopyOnWriteArrayList<>();
+    page.routeWebSocket(url -> url.contains("/ws?"), ws -> {
+      WebSocketRoute server = ws.connectToServer();
+      String[] challenge = new String[1];
+      server.onMessage(frame -> {
+        String c = new JsonObject(frame.text()).getString("challenge");
+        if (c != null) {
+          challenge[0] = c;
+        }
+        ws.send(frame.text());
+      });
+      ws.onMessage(frame -> {
+        JsonObject message = new JsonObject(frame.text());
+        if ("prove".equals(message.getString("command"))) {
+          relayed.add(new Relayed(ws.url(), challenge[0], Base64.getUrlDecoder().decode(message.getString("signature")),
+              ws, server));
+        }
+        server.send(frame.text());
+      });
+    });
+    return relayed;
+  }
+
+  /** The client's last status: refused, 401, and the server's own words (its status text or its close reason). */
+  private void assertRefused(String serverText) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> last = (Map<String, Object>) page.evaluate("() => states.at(-1)");
+    assertEquals("refused", last.get("state"), last.toString());
+    assertEquals(401, last.get("code"), last.toString());
+    assertTrue(String.valueOf(last.get("text")).matches(serverText), last.toString());
+    assertEquals("refused", page.evaluate("() => pb.state"));
   }
 
   private static PublicKey publicKey(String spki) throws GeneralSecurityException {
@@ -301,10 +305,6 @@ class DeviceKeyClientTest {
       query.put(URLDecoder.decode(kv[0], StandardCharsets.UTF_8), URLDecoder.decode(kv[1], StandardCharsets.UTF_8));
     }
     return query;
-  }
-
-  private static String status(int code, String text) {
-    return new JsonObject().put("code", code).put("text", text).encode();
   }
 
   /** This device's key as peerbook.js loads it (with the certificate it is kept next to), and what the page may do with it. */

@@ -5,6 +5,7 @@ import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Response;
+import com.microsoft.playwright.TimeoutError;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import com.microsoft.playwright.options.AriaRole;
 import io.peerbook.support.Admin;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
@@ -226,6 +228,45 @@ class FrontDoorBrowserTest {
     assertThat(main).not().containsText("when you connect again");
     main.getByRole(AriaRole.LINK, new Locator.GetByRoleOptions().setName("ask for one on the start page")).click();
     assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Email me a link"))).isVisible();
+  }
+
+  @Test
+  @DisplayName("the front door shows peerbook's icon: the tab fetches /static/favicon.svg (200), nothing answers 404 and the console shows no error; the landing page of a link and Your devices name the same icon")
+  void iconAndNoMissingFiles() {
+    List<String> errors = new CopyOnWriteArrayList<>();
+    List<String> failed = new CopyOnWriteArrayList<>();
+    page.onConsoleMessage(m -> {
+      if ("error".equals(m.type())) {
+        errors.add(m.text() + " at " + m.location());
+      }
+    });
+    context.onResponse(r -> {
+      if (r.status() >= 400) {
+        failed.add(r.status() + " " + r.url());
+      }
+    });
+    // Without a <link rel=icon> Chromium asks for /favicon.ico on its own (a 404), and a CSP without img-src blocks
+    // the icon: either way the page never fetches it.
+    Response icon;
+    try {
+      icon = page.waitForResponse(r -> r.url().contains("favicon"), () -> page.navigate(base() + "/"));
+    } catch (TimeoutError e) {
+      throw new AssertionError("the front door did not fetch its icon", e);
+    }
+    assertEquals(base() + "/static/favicon.svg", icon.url());
+    assertEquals(200, icon.status());
+    assertEquals("image/svg+xml", icon.headerValue("content-type").split(";")[0]);
+    assertThat(heading("Welcome to peerbook")).isVisible();
+
+    String email = "icon@example.com";
+    node.connect(email, "Laptop", Fingerprints.random()).expectCode(401);
+    page.navigate(TestNode.link(node.awaitMailTo(email)));
+    assertThat(page.locator("head link[rel=icon]")).hasAttribute("href", "/static/favicon.svg");
+    button(page.getByRole(AriaRole.MAIN), "Continue").click();
+    assertThat(heading("Your devices")).isVisible();
+    assertThat(page.locator("head link[rel=icon]")).hasAttribute("href", "/static/favicon.svg");
+    assertEquals(List.of(), failed);
+    assertEquals(List.of(), errors);
   }
 
   // --- helpers ---

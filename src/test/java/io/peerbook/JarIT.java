@@ -107,7 +107,7 @@ class JarIT {
   @Test
   @DisplayName("stopped the way Ctrl-C stops it (a signal to its whole process group) with a peer connected, a node clears the peer before its embedded Redis stops: no warning in its log, and the next start has nothing to clean up after")
   void ctrlCIsClean() throws Exception {
-    JarProcess run = JarProcess.launchAsGroup(folder, freePortEnv());
+    JarProcess run = kept(JarProcess.launchAsGroup(folder, freePortEnv()));
     run.awaitHealthy();
     PeerClient laptop = PeerClient.connect(vertx, run.port, "alice@example.com", "Laptop", Fingerprints.random(), null);
     laptop.expectCode(401);
@@ -122,6 +122,27 @@ class JarIT {
     PeerClient back = PeerClient.connect(vertx, again.port, "alice@example.com", "Laptop", Fingerprints.random(), null);
     back.expectCode(401);
     assertTrue(again.log().lines().noneMatch(l -> l.contains("gone") || l.contains(" WARN ")), again.log());
+  }
+
+  @Test
+  @DisplayName("under an open-file limit too small for max_connections, the node says so once at start and takes what the limit allows, answering 503 past it instead of failing in its accept loop")
+  void fileLimitCapsSockets() throws Exception {
+    int files = 400;
+    JarProcess run = kept(JarProcess.launchWithFileLimit(folder, freePortEnv(), files));
+    run.awaitHealthy();
+    run.awaitLine(Pattern.compile("may open only " + files + " files: it takes at most (\\d+) sockets"), "the warning");
+    int cap = files - 256;
+    List<PeerClient> held = new ArrayList<>();
+    for (int i = 0; i < cap; i++) {
+      held.add(PeerClient.connect(vertx, run.port, "u" + i + "@example.com", "Device", Fingerprints.random(), null));
+    }
+    held.forEach(p -> p.expectCode(401));
+    SocketKit.Handshake refused = SocketKit.handshake(run.port, PeerClient.query("late@example.com", "Device",
+        Fingerprints.random(), null), null);
+    assertEquals(503, refused.status(), refused.body());
+    assertTrue(run.log().lines().noneMatch(l -> l.contains("Too many open files")), run.log());
+    assertEquals(1, run.log().lines().filter(l -> l.contains("may open only")).count(), run.log());
+    held.forEach(PeerClient::close);
   }
 
   @Test
@@ -152,10 +173,14 @@ class JarIT {
 
   // --- helpers ---
 
-  private JarProcess launch(Path cwd, Map<String, String> env) throws IOException {
-    JarProcess run = JarProcess.launch(cwd, env);
+  /** A process this test started, killed after it whatever happened. */
+  private JarProcess kept(JarProcess run) {
     runs.add(run);
     return run;
+  }
+
+  private JarProcess launch(Path cwd, Map<String, String> env) throws IOException {
+    return kept(JarProcess.launch(cwd, env));
   }
 
   /**

@@ -18,17 +18,15 @@ final class Connections {
   private final Map<String, List<PeerSession>> byEmail = new HashMap<>();
   private final NodeConnections node;
   private final LocalPeers peers;
-  private final int max;
 
-  Connections(NodeConnections node, LocalPeers peers, int max) {
+  Connections(NodeConnections node, LocalPeers peers) {
     this.node = node;
     this.peers = peers;
-    this.max = max;
   }
 
   /** Takes the node's place for a socket about to be upgraded; false when the node is full. */
   boolean reserve() {
-    return node.reserve(max);
+    return node.reserve();
   }
 
   /** Gives back a place taken by {@link #reserve} for an upgrade that did not happen. */

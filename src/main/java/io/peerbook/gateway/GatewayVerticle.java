@@ -67,7 +67,7 @@ public final class GatewayVerticle extends VerticleBase {
     cfg = PeerbookConfig.from(config());
     String gatewayId = cfg.nodeId() + "." + UUID.randomUUID().toString().substring(0, 8);
     LocalPeers peers = LocalPeers.of(vertx);
-    Connections connections = new Connections(NodeConnections.of(vertx), peers, cfg.limits().maxConnections());
+    Connections connections = new Connections(NodeConnections.of(vertx, cfg.limits().maxConnections()), peers);
     ctx = new GatewayContext(vertx, cfg, gatewayId, connections, new IceServers(cfg), new Forwarding(vertx, cfg), peers,
         new Leaving(vertx));
     commands = new Commands(ctx);

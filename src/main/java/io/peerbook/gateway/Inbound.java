@@ -6,9 +6,10 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * One message from a peer, parsed once: its command, its {@code id} and {@code target} (echoed in a reply), the whole
- * object, or the {@code problem} that makes it malformed (then the rest is what could be read).
+ * object, or the {@code problem} that makes it malformed (then the rest is what could be read). Plain signaling is
+ * read without a JSON tree ({@code scan}; {@code message} is then null).
  */
-record Inbound(Command command, Object id, String target, JsonObject message, String problem) {
+record Inbound(Command command, Object id, String target, JsonObject message, String problem, SignalScan scan) {
 
   /** The commands a peer may send; a message without one is signaling. */
   enum Command {
@@ -32,6 +33,10 @@ record Inbound(Command command, Object id, String target, JsonObject message, St
   }
 
   static Inbound parse(String text) {
+    SignalScan scan = SignalScan.of(text);
+    if (scan != null) {
+      return new Inbound(Command.SIGNAL, scan.id(), scan.target(), null, null, scan);
+    }
     Object parsed;
     try {
       parsed = Json.decodeValue(text);
@@ -48,12 +53,12 @@ record Inbound(Command command, Object id, String target, JsonObject message, St
     }
     Object command = msg.getValue("command");
     if (command == null) {
-      return new Inbound(Command.SIGNAL, id, target, msg, null);
+      return new Inbound(Command.SIGNAL, id, target, msg, null, null);
     }
     if (!(command instanceof String c)) {
       return malformed(id, target, "command must be a string");
     }
-    return new Inbound(Command.of(c), id, target, msg, null);
+    return new Inbound(Command.of(c), id, target, msg, null, null);
   }
 
   static Inbound binary() {
@@ -61,7 +66,7 @@ record Inbound(Command command, Object id, String target, JsonObject message, St
   }
 
   private static Inbound malformed(Object id, String target, String problem) {
-    return new Inbound(null, id, target, null, problem);
+    return new Inbound(null, id, target, null, problem, null);
   }
 
   boolean malformed() {

@@ -27,6 +27,8 @@ import java.util.concurrent.ThreadLocalRandom;
 final class Leaving {
   /** Delays before the retries, ms: about a minute in all, enough for a Redis restart. */
   private static final long[] RETRY_MS = {500, 1_000, 2_000, 4_000, 8_000, 16_000, 30_000};
+  /** Sockets per request at most: the directory answers each within the request timeout even when many leave. */
+  static final int MAX_BATCH = 1_000;
   private static final Logger LOG = LoggerFactory.getLogger(Leaving.class);
   private final Vertx vertx;
   private List<Disconnect> batch;
@@ -41,6 +43,9 @@ final class Leaving {
    * batch (a node that stops waits no longer), retries go on in the background. Never fails.
    */
   Future<Void> clear(Disconnect disconnect) {
+    if (batch != null && batch.size() == MAX_BATCH) {
+      flush();
+    }
     if (batch == null) {
       batch = new ArrayList<>();
       sent = Promise.promise();
@@ -51,6 +56,9 @@ final class Leaving {
   }
 
   private void flush() {
+    if (batch == null) {
+      return; // sent already, full
+    }
     List<Disconnect> sockets = batch;
     Promise<Void> done = sent;
     batch = null;

@@ -13,12 +13,21 @@ public final class NodeConnections implements Shareable {
   private static final String MAP = "peerbook.gateway";
   private static final String KEY = "connections";
   private final AtomicInteger count = new AtomicInteger();
+  /** The most sockets the node holds: {@code max_connections}, or fewer when the open-file limit allows fewer. */
+  private final int max;
 
-  private NodeConnections() {
+  private NodeConnections(int max) {
+    this.max = max;
   }
 
-  static NodeConnections of(Vertx vertx) {
-    return vertx.sharedData().<String, NodeConnections>getLocalMap(MAP).computeIfAbsent(KEY, k -> new NodeConnections());
+  /** The node's count; the first gateway instance sets the cap (from {@code max_connections} and the file limit). */
+  static NodeConnections of(Vertx vertx, int maxConnections) {
+    return vertx.sharedData().<String, NodeConnections>getLocalMap(MAP)
+        .computeIfAbsent(KEY, k -> new NodeConnections(OpenFiles.socketCap(maxConnections)));
+  }
+
+  private static NodeConnections of(Vertx vertx) {
+    return vertx.sharedData().<String, NodeConnections>getLocalMap(MAP).get(KEY);
   }
 
   /**
@@ -26,11 +35,12 @@ public final class NodeConnections implements Shareable {
    * read to prove that no socket is leaked.
    */
   public static int count(Vertx vertx) {
-    return of(vertx).count.get();
+    NodeConnections node = of(vertx);
+    return node == null ? 0 : node.count.get();
   }
 
-  /** Takes a place for a socket about to be upgraded; false when the node already holds {@code max}. */
-  boolean reserve(int max) {
+  /** Takes a place for a socket about to be upgraded; false when the node is full. */
+  boolean reserve() {
     while (true) {
       int n = count.get();
       if (n >= max) {

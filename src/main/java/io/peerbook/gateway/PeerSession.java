@@ -45,6 +45,8 @@ final class PeerSession implements Endpoint {
   /** Closed because it did not read: what a sender hears for each message that found it so. */
   private volatile boolean slow;
   private boolean pongSeen = true;
+  /** What the signaling this peer sends begins with: its identity, encoded once (again after a rename). */
+  private Stamps stamps;
   /** Set once the directory is asked about this socket; completes once it answered: only then may the socket leave. */
   private Promise<Void> connected;
   /** Completes once the directory has heard that this socket closed. */
@@ -167,7 +169,16 @@ final class PeerSession implements Endpoint {
     inbox.add(() -> admission.connect(identity).andThen(ar -> connected.tryComplete()));
   }
 
+  /** The start of a signaling message this peer sends, up to its payload (see {@link Stamps}). */
+  String stamp(String type) {
+    if (stamps == null) {
+      stamps = new Stamps(name, fingerprint());
+    }
+    return stamps.of(type);
+  }
+
   void rename(String newName, String newKey) {
+    stamps = null;
     String oldKey = nameKey;
     this.name = newName;
     this.nameKey = newKey;

@@ -20,6 +20,9 @@ final class SignalHandler implements CommandHandler {
 
   @Override
   public Future<Void> handle(PeerSession s, Inbound m) {
+    if (m.scan() != null) {
+      return plain(s, m.scan());
+    }
     JsonObject msg = m.message();
     String type = null;
     int kinds = 0;
@@ -52,9 +55,24 @@ final class SignalHandler implements CommandHandler {
     }
     String text = new JsonObject().put("source", s.name()).put("fingerprint", s.fingerprint()).put(type, msg.getValue(type))
         .encode();
-    return ctx.forwarding().forward(s, m.id(), echo, type, "offer".equals(type) ? null : (String) claimed, text)
+    return forward(s, m.id(), echo, type, (String) claimed, text);
+  }
+
+  /** The plain shape, read without a tree: the same checks, and the payload's text spliced into the stamp. */
+  private Future<Void> plain(PeerSession s, SignalScan m) {
+    if (!s.approved()) {
+      return s.sendError(m.id(), m.target(), Codes.UNAUTHORIZED, PeerSession.NOT_APPROVED);
+    }
+    if ("answer".equals(m.type()) && m.fingerprint() == null) {
+      return s.sendError(m.id(), m.target(), Codes.BAD_REQUEST, "an answer needs the initiator's fingerprint");
+    }
+    return forward(s, m.id(), m.target(), m.type(), m.fingerprint(), s.stamp(m.type()) + m.payload() + "}");
+  }
+
+  private Future<Void> forward(PeerSession s, Object id, String target, String type, String claimed, String text) {
+    return ctx.forwarding().forward(s, id, target, type, "offer".equals(type) ? null : claimed, text)
         .transform(ar -> ar.succeeded()
             ? Future.succeededFuture()
-            : s.sendError(m.id(), echo, Bus.code(ar.cause()), Bus.text(ar.cause())));
+            : s.sendError(id, target, Bus.code(ar.cause()), Bus.text(ar.cause())));
   }
 }

@@ -37,7 +37,7 @@ final class ApprovalPage {
       "remove", "Removed %s.", "rename", "Renamed to %s.");
   /** The management view may load its one script file and open its stream. */
   private static final String LIVE_CSP = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "
-      + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+      + "img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
   private final Vertx vertx;
   private final PeerbookConfig cfg;

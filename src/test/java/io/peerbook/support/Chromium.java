@@ -41,6 +41,13 @@ public final class Chromium implements AutoCloseable {
           + "CertificateTransparencyComponentUpdater,AvoidUnnecessaryBeforeUnloadCheckSync,Translate,HttpsUpgrades,"
           + "PaintHolding,ThirdPartyStoragePartitioning,LensOverlay,PlzDedicatedWorker,WebRtcHideLocalIpsWithMdns");
 
+  /**
+   * A name other than localhost that {@link #INSECURE_HOST_ARGS} map to 127.0.0.1: a page served from it over plain
+   * http is no secure context, so it has no WebCrypto (no device key) and no Web Locks.
+   */
+  public static final String INSECURE_HOST = "insecure.test";
+  public static final List<String> INSECURE_HOST_ARGS = List.of("--host-resolver-rules=MAP " + INSECURE_HOST + " 127.0.0.1");
+
   public static Chromium launch() {
     return launch(List.of());
   }

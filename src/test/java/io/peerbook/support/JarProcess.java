@@ -126,19 +126,27 @@ public final class JarProcess {
     return launch(cwd, env, true);
   }
 
+  /** The same, under an open-file limit of {@code files} ({@code ulimit -n}, as a small container might set). */
+  public static JarProcess launchWithFileLimit(Path cwd, Map<String, String> env, int files) throws IOException {
+    return launch(cwd, env, List.of("bash", "-c", "ulimit -n " + files + " && exec \"$0\" \"$@\""));
+  }
+
   /** Sends {@code signal} (e.g. "TERM") to the process's whole group. */
   public void signalGroup(String signal) throws IOException, InterruptedException {
     assertEquals(0, new ProcessBuilder("kill", "-" + signal, "--", "-" + process.pid()).start().waitFor());
   }
 
   private static JarProcess launch(Path cwd, Map<String, String> env, boolean group) throws IOException {
+    return launch(cwd, env, group ? List.of("setsid") : List.of());
+  }
+
+  /** {@code java -jar target/peerbook.jar}, run through {@code wrapper} (a command that execs its arguments). */
+  private static JarProcess launch(Path cwd, Map<String, String> env, List<String> wrapper) throws IOException {
     Path jar = Path.of("target", "peerbook.jar").toAbsolutePath();
     assertTrue(Files.isRegularFile(jar), jar + " is missing: run mvn package first");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>(List.of(java, "-jar", jar.toString()));
-    if (group) {
-      command.add(0, "setsid");
-    }
+    List<String> command = new ArrayList<>(wrapper);
+    command.addAll(List.of(java, "-jar", jar.toString()));
     ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true);
     pb.environment().keySet().removeIf(k -> k.startsWith("PEERBOOK_"));
     pb.environment().putAll(env);

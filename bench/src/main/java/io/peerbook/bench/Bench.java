@@ -33,7 +33,7 @@ public final class Bench {
   /** What one run does; {@code --quick} shrinks it to about a minute. */
   record Options(List<Integer> pairs, int window, double warmup, double seconds, double jitWarmup, int idle,
                  int idleConcurrency, int payload, Set<String> only, boolean jfr, double profileSeconds,
-                 boolean quick, Path out, double pacedFraction) {
+                 boolean quick, Path out, double pacedFraction, String before) {
 
     static Options parse(String[] args) {
       boolean quick = Arrays.asList(args).contains("--quick");
@@ -57,14 +57,17 @@ public final class Bench {
           Double.parseDouble(a.getOrDefault("--warmup", quick ? "1" : "4")),
           Double.parseDouble(a.getOrDefault("--seconds", quick ? "2" : "12")),
           Double.parseDouble(a.getOrDefault("--jit-warmup", quick ? "2" : "8")),
-          Integer.parseInt(a.getOrDefault("--idle", quick ? "500" : "5000")),
+          // 18,000: as many as one process may hold on the benchmark machine (20,000 open files, which it cannot raise)
+          Integer.parseInt(a.getOrDefault("--idle", quick ? "500" : "18000")),
           Integer.parseInt(a.getOrDefault("--idle-concurrency", "100")),
           Integer.parseInt(a.getOrDefault("--payload", "200")),
-          new LinkedHashSet<>(Arrays.asList(a.getOrDefault("--only", "peerbook,bare,peerjs,cluster").split(","))),
+          new LinkedHashSet<>(Arrays.asList(a.getOrDefault("--only", a.containsKey("--before")
+              ? "peerbook,peerbook-2gw,cluster,bare,peerjs,before,before-2gw,before-cluster"
+              : "peerbook,peerbook-2gw,cluster,bare,peerjs").split(","))),
           !quick && !a.containsKey("--no-jfr"),
           Double.parseDouble(a.getOrDefault("--profile-seconds", "10")), quick,
           Path.of(a.getOrDefault("--out", "docs/benchmarks.md")),
-          Double.parseDouble(a.getOrDefault("--paced-fraction", "0.5")));
+          Double.parseDouble(a.getOrDefault("--paced-fraction", "0.5")), a.get("--before"));
     }
 
     static String usage() {
@@ -74,6 +77,9 @@ public final class Bench {
                  [--jit-warmup s] [--idle N] [--idle-concurrency C] [--payload bytes]
                  [--only peerbook,bare,peerjs,cluster] [--no-jfr] [--profile-seconds s] [--out docs/benchmarks.md]
                  [--paced-fraction 0.5]   (the paced run's share of the top closed-loop rate)
+                 [--before REV]   (also run peerbook as of git revision REV, built by run.sh: before/after in one run)
+                 targets (--only): peerbook, peerbook-2gw (two gateway instances), cluster (two nodes), bare, peerjs,
+                                   before, before-2gw, before-cluster
                  bash bench/run.sh report   (rewrites the report from bench/results/results.json)""";
     }
 
@@ -81,7 +87,7 @@ public final class Bench {
       return new JsonObject().put("pairs", new JsonArray(pairs)).put("window", window).put("warmup_s", warmup)
           .put("seconds", seconds).put("jit_warmup_s", jitWarmup).put("idle", idle)
           .put("idle_concurrency", idleConcurrency).put("payload_bytes", payload).put("jfr", jfr).put("quick", quick)
-          .put("paced_fraction", pacedFraction).put("idle_warmup", true);
+          .put("paced_fraction", pacedFraction).put("idle_warmup", true).put("before", before);
     }
   }
 
@@ -153,8 +159,12 @@ public final class Bench {
       for (String key : o.only()) {
         say("== " + key);
         JsonObject r = switch (key) {
-          case "peerbook" -> peerbookSingle(redisUrl, redis);
-          case "cluster" -> peerbookCluster(redisUrl);
+          case "peerbook" -> peerbookSingle(key, jar(null), 1, redisUrl, redis);
+          case "peerbook-2gw" -> peerbookSingle(key, jar(null), 2, redisUrl, null);
+          case "cluster" -> peerbookCluster(key, jar(null), redisUrl, true);
+          case "before" -> peerbookSingle(key, jar(o.before()), 1, redisUrl, null);
+          case "before-2gw" -> peerbookSingle(key, jar(o.before()), 2, redisUrl, null);
+          case "before-cluster" -> peerbookCluster(key, jar(o.before()), redisUrl, false);
           case "bare" -> bare();
           case "peerjs" -> peerjs();
           default -> throw new IllegalArgumentException("unknown target " + key);
@@ -184,6 +194,11 @@ public final class Bench {
     env.put("PEERBOOK_REDIS_PREFIX", prefix);
     env.put("PEERBOOK_MSG_RATE", "0");
     env.put("PEERBOOK_ADMIN_TOKEN", token);
+    // The idle runs hold 18,000 sockets; the node's own cap then follows its open-file limit (20,000 here).
+    env.put("PEERBOOK_MAX_CONNECTIONS", "100000");
+    // Every idle peer is its own user: the per-address cap on new requests does not apply to approved peers, but the
+    // mass disconnect's reconnects must not hit it either.
+    env.put("PEERBOOK_MAX_REQUESTS_PER_ADDRESS", "0");
     return env;
   }
 
@@ -197,36 +212,64 @@ public final class Bench {
     return cmd;
   }
 
-  private JsonObject peerbookSingle(String redisUrl, Servers.Proc redis) {
+  /** The jar of this checkout, or the one run.sh built of git revision {@code rev}. */
+  private Path jar(String rev) {
+    Path jar = rev == null ? root.resolve("target/peerbook.jar")
+        : root.resolve("bench/target/before-" + rev + "/target/peerbook.jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " is missing (run.sh builds it)");
+    }
+    return jar;
+  }
+
+  private String label(String key, String what) {
+    return key.startsWith("before") ? "peerbook as of " + o.before() + ", " + what : "peerbook, " + what;
+  }
+
+  /**
+   * peerbook on one node with {@code gateways} gateway instances. With {@code redis} (the main target only): first the
+   * idle connections at the most this machine allows, their connect profile and their mass disconnect.
+   */
+  private JsonObject peerbookSingle(String key, Path jar, int gateways, String redisUrl, Servers.Proc redis) {
     int port = Servers.freePort();
     String token = hex(16);
-    Servers.Proc p = track(Servers.start("peerbook", java("-jar", root.resolve("target/peerbook.jar").toString()),
-        peerbookEnv(port, redisUrl, token, "bench-" + hex(4) + ":"), work.resolve("peerbook"),
-        work.resolve("logs/peerbook.log")));
+    String prefix = "bench-" + hex(4) + ":";
+    Map<String, String> env = peerbookEnv(port, redisUrl, token, prefix);
+    env.put("PEERBOOK_INSTANCES_GATEWAY", Integer.toString(gateways));
+    Servers.Proc p = track(Servers.start(key, java("-jar", jar.toString()), env, work.resolve(key),
+        work.resolve("logs/" + key + ".log")));
     Servers.awaitHttp(p, port, "/readyz", 90);
     List<Peer[]> seeded = peerbookPairs(max(o.pairs()), port, port);
-    Target t = new Target("peerbook", "peerbook, one node", new Protocol.Peerbook(o.payload()), List.of(p.pid()),
-        List.of(p.pid()), n -> seeded.subList(0, n), () -> ProcStats.jvmGc(p.pid()),
-        () -> ProcStats.jvmHeapUsedKiB(p.pid()));
+    Target t = new Target(key, label(key, gateways == 1 ? "one node" : "one node, " + gateways + " gateway instances"),
+        new Protocol.Peerbook(o.payload()), List.of(p.pid()), List.of(p.pid()), n -> seeded.subList(0, n),
+        () -> ProcStats.jvmGc(p.pid()), () -> ProcStats.jvmHeapUsedKiB(p.pid()));
     JsonObject r = new JsonObject();
-    // Idle first, on a fresh process: its memory baseline is not yet grown by the relay runs.
-    List<Peer> idlePeers = new ArrayList<>();
-    for (int i = 0; i < o.idle(); i++) {
-      idlePeers.add(new Peer("idle" + i + "@bench.example", "device", Peer.randomFingerprint(), port));
-    }
-    double seedRate = gen.seed(port, token, idlePeers);
-    say(String.format("seeded %d idle peers through the admin API at %.0f/s", idlePeers.size(), seedRate));
-    JsonObject idle = idle(t, idlePeers, redis);
-    r.put("idle", idle.put("admin_put_per_s", seedRate));
-    if (o.jfr()) {
-      r.put("connect_profile", profileConnects(t, idlePeers));
+    if (redis != null) {
+      // Idle first, on a fresh process: its memory baseline is not yet grown by the relay runs.
+      List<Peer> idlePeers = new ArrayList<>();
+      for (int i = 0; i < o.idle(); i++) {
+        idlePeers.add(new Peer("idle" + i + "@bench.example", "device", Peer.randomFingerprint(), port));
+      }
+      double seedRate = gen.seed(port, token, idlePeers);
+      say(String.format("seeded %d idle peers through the admin API at %.0f/s", idlePeers.size(), seedRate));
+      JsonObject idle = idle(t, idlePeers, redis);
+      r.put("idle", idle.put("admin_put_per_s", seedRate));
+      if (o.jfr()) {
+        r.put("connect_profile", profileConnects(t, idlePeers));
+      }
+      Churn churn = new Churn(gen, redisPort, prefix);
+      r.put("mass_disconnect", churn.massDisconnect(t.proto(), idlePeers, port, p.log(), o.idleConcurrency()));
     }
     gen.seed(port, token, seeded.stream().flatMap(Arrays::stream).toList());
     relayRuns(t, r);
-    return r.put("label", t.label()).put("log", "bench/target/run/logs/peerbook.log");
+    return r.put("label", t.label()).put("log", "bench/target/run/logs/" + key + ".log");
   }
 
-  private JsonObject peerbookCluster(String redisUrl) {
+  /**
+   * peerbook on two clustered nodes, every pair's ends on different nodes. With {@code death}: then a node's idle
+   * peers (as many as the load generator may hold) and the time until a SIGKILL of that node is reported.
+   */
+  private JsonObject peerbookCluster(String key, Path jar, String redisUrl, boolean death) {
     int port1 = Servers.freePort();
     int port2 = Servers.freePort();
     int hz1 = Servers.freePort();
@@ -243,12 +286,12 @@ public final class Bench {
       env.put("PEERBOOK_CLUSTER_HOST", "127.0.0.1");
       env.put("PEERBOOK_CLUSTER_PORT", Integer.toString(ports[k][1]));
       env.put("PEERBOOK_CLUSTER_MEMBERS", "127.0.0.1:" + hz1 + ",127.0.0.1:" + hz2);
-      nodes.add(track(Servers.start("peerbook-node" + (k + 1), java("-jar", root.resolve("target/peerbook.jar").toString()),
-          env, work.resolve("node" + (k + 1)), work.resolve("logs/peerbook-node" + (k + 1) + ".log"))));
+      nodes.add(track(Servers.start(key + "-node" + (k + 1), java("-jar", jar.toString()),
+          env, work.resolve(key + "-node" + (k + 1)), work.resolve("logs/" + key + "-node" + (k + 1) + ".log"))));
     }
     Servers.awaitHttp(nodes.get(0), port1, "/readyz", 120);
     Servers.awaitHttp(nodes.get(1), port2, "/readyz", 120);
-    // A on node 1, B on node 2: every offer and every answer crosses the event bus between the two processes.
+    // A on node 1, B on node 2: every offer and every answer crosses from one process to the other.
     List<Peer[]> seeded = peerbookPairs(max(o.pairs()), port1, port2);
     gen.seed(port1, token, seeded.stream().flatMap(Arrays::stream).toList());
     Protocol proto = new Protocol.Peerbook(o.payload());
@@ -256,10 +299,14 @@ public final class Bench {
     double joined = gen.probe(proto, first[0], first[1], 60) + gen.probe(proto, first[1], first[0], 60);
     say(String.format("the two nodes relay to each other (%.1f s to check)", joined));
     List<Long> pids = nodes.stream().map(Servers.Proc::pid).toList();
-    Target t = new Target("cluster", "peerbook, two nodes (cross-node)", proto, pids, pids, n -> seeded.subList(0, n),
+    Target t = new Target(key, label(key, "two nodes (cross-node)"), proto, pids, pids, n -> seeded.subList(0, n),
         () -> pids.forEach(ProcStats::jvmGc), () -> pids.stream().mapToLong(ProcStats::jvmHeapUsedKiB).sum());
     JsonObject r = new JsonObject();
     relayRuns(t, r);
+    if (death) {
+      r.put("node_death", new Churn(gen, redisPort, prefix).nodeDeath(proto, token, port1, nodes.get(1), port2,
+          o.idle(), o.idleConcurrency()));
+    }
     return r.put("label", t.label());
   }
 
@@ -306,8 +353,12 @@ public final class Bench {
     try {
       if (!Files.exists(f)) {
         String jfc = Files.readString(Path.of(System.getProperty("java.home"), "lib", "jfr", "profile.jfc"));
+        // Allocation samples too, 30 times as many: at 300/s each carries a whole TLAB's weight, and the sites of the
+        // garbage a message makes drown in a few heavy samples.
         Files.writeString(f, jfc.replace("<setting name=\"period\" control=\"method-sampling-java-interval\">10 ms",
-            "<setting name=\"period\" control=\"method-sampling-java-interval\">1 ms"));
+            "<setting name=\"period\" control=\"method-sampling-java-interval\">1 ms")
+            .replace("<setting name=\"throttle\" control=\"allocation-profiling\">300/s",
+                "<setting name=\"throttle\" control=\"allocation-profiling\">10000/s"));
       }
       return f.toString();
     } catch (IOException e) {
@@ -366,6 +417,40 @@ public final class Bench {
       }
       r.put("profiles", profiles);
     }
+    if (!t.jvmPids().isEmpty()) {
+      r.put("allocation", allocation(t));
+    }
+  }
+
+  /**
+   * A closed-loop run at the top P with only allocation statistics recorded (no other JFR events, no warm-up: the JIT
+   * is warm by now): bytes allocated per relayed message, by the whole server and by its event loops.
+   */
+  private JsonObject allocation(Target t) {
+    List<Path> files = new ArrayList<>();
+    for (long pid : t.jvmPids()) {
+      Path f = work.resolve("allocation-" + t.key() + "-" + pid + ".jfr");
+      files.add(f);
+      ProcStats.jcmd(pid, "JFR.start", "name=alloc", "settings=" + Allocation.settings(work), "filename=" + f);
+    }
+    JsonObject run = gen.relay(t.proto(), t.pairs().apply(max(o.pairs())),
+        new LoadGen.RelaySpec(o.window(), 0, Math.min(5, o.seconds()), 0), t.pids());
+    for (long pid : t.jvmPids()) {
+      ProcStats.jcmd(pid, "JFR.stop", "name=alloc");
+    }
+    long all = 0;
+    long loops = 0;
+    for (Path f : files) {
+      long[] a = Allocation.allocated(f);
+      all += a[0];
+      loops += a[1];
+    }
+    long messages = run.getLong("messages");
+    JsonObject r = new JsonObject().put("messages", messages).put("bytes_per_msg", all / (double) messages)
+        .put("event_loop_bytes_per_msg", loops / (double) messages).put("run", run);
+    say(String.format("%s allocation: %.0f bytes per relayed message (%.0f on the event loops), %d messages",
+        t.key(), r.getDouble("bytes_per_msg"), r.getDouble("event_loop_bytes_per_msg"), messages));
+    return r;
   }
 
   /**

@@ -231,6 +231,65 @@ final class LoadGen implements AutoCloseable {
     }), 600);
   }
 
+  /** Closes every idle connection at once (a network cut, a proxy restart); returns the seconds until all closed. */
+  double closeIdleAtOnce() {
+    List<Conn> open = idle;
+    idle = List.of();
+    long start = System.nanoTime();
+    await(onLoop(() -> closeAll(open)), 600);
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  /** Connections that each note when they first hear that another device of their user went offline. */
+  final class Watch {
+    private final List<Conn> conns;
+    private final java.util.concurrent.atomic.AtomicLong[] heardAt;
+
+    private Watch(List<Conn> conns) {
+      this.conns = conns;
+      this.heardAt = new java.util.concurrent.atomic.AtomicLong[conns.size()];
+      for (int i = 0; i < conns.size(); i++) {
+        java.util.concurrent.atomic.AtomicLong at = new java.util.concurrent.atomic.AtomicLong();
+        heardAt[i] = at;
+        conns.get(i).onMessage = m -> {
+          if (Protocol.contains(m, "\"event\":\"offline\"")) {
+            at.compareAndSet(0, System.nanoTime());
+          }
+        };
+      }
+    }
+
+    /** How many have heard so far. */
+    int heard() {
+      int n = 0;
+      for (java.util.concurrent.atomic.AtomicLong at : heardAt) {
+        n += at.get() == 0 ? 0 : 1;
+      }
+      return n;
+    }
+
+    /** The time the last of them heard, or 0 while one has not. */
+    long lastHeardAt() {
+      long last = 0;
+      for (java.util.concurrent.atomic.AtomicLong at : heardAt) {
+        if (at.get() == 0) {
+          return 0;
+        }
+        last = Math.max(last, at.get());
+      }
+      return last;
+    }
+
+    void close() {
+      await(onLoop(() -> closeAll(conns)), 60);
+    }
+  }
+
+  /** Opens {@code peers} as watchers ({@code concurrency} handshakes at a time). */
+  Watch watch(Protocol proto, List<Peer> peers, int concurrency) {
+    return new Watch(await(onLoop(() -> openAll(proto, peers, concurrency)), 600));
+  }
+
   // --- the relay workload ---
 
   /** What a relay run is asked to do. {@code pacedMsgRate} 0: closed loop with {@code window} offers in flight. */
