@@ -2,13 +2,12 @@ package io.peerbook;
 
 import io.peerbook.cluster.ClusterView;
 import io.peerbook.support.Admin;
+import io.peerbook.support.ClusterCrash;
 import io.peerbook.support.Fingerprints;
 import io.peerbook.support.PeerClient;
 import io.peerbook.support.TestNode;
 import io.peerbook.support.TestRedis;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -37,6 +36,7 @@ class ClusterSplitTest {
   private static final long SPLIT_MS = 6_000;
   private TestNode one;
   private TestNode two;
+  private ClusterCrash crash;
 
   /** Node one's view of its cluster, minus the nodes the test hides. */
   private static final class SplitView implements ClusterView {
@@ -70,12 +70,7 @@ class ClusterSplitTest {
 
   @AfterEach
   void stop() {
-    if (two != null) {
-      two.close();
-    }
-    if (one != null) {
-      one.close();
-    }
+    ClusterCrash.closeAll(crash, two, one);
   }
 
   @Test
@@ -112,11 +107,11 @@ class ClusterSplitTest {
     assertTrue(phoneOnline(laptop), "node two's peer is still listed online by node one");
 
     // The control: node two loses its cluster manager and stops beating; now node one clears its peers.
-    ((HazelcastClusterManager) ((VertxInternal) two.vertx).clusterManager()).getHazelcastInstance()
-        .getLifecycleService().terminate();
+    crash = ClusterCrash.of(two);
     JsonObject offline = laptop.next(m -> m.containsKey("peer_update"));
     assertEquals("offline", offline.getJsonObject("peer_update").getString("event"));
     assertEquals("phone", offline.getJsonObject("peer_update").getString("name"));
+    crash.awaitReported();
   }
 
   private static boolean phoneOnline(PeerClient asker) {

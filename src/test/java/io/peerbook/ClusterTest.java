@@ -1,13 +1,12 @@
 package io.peerbook;
 
 import io.peerbook.support.Admin;
+import io.peerbook.support.ClusterCrash;
 import io.peerbook.support.Fingerprints;
 import io.peerbook.support.PeerClient;
 import io.peerbook.support.TestCluster;
 import io.peerbook.support.TestNode;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -28,6 +27,8 @@ class ClusterTest {
   private String laptopFp;
   private String phoneFp;
   private String watchFp;
+  /** Node two's crash, when a case makes one. */
+  private ClusterCrash crash;
 
   @BeforeEach
   void startCluster() {
@@ -44,12 +45,7 @@ class ClusterTest {
 
   @AfterEach
   void stopCluster() {
-    if (two != null) {
-      two.close();
-    }
-    if (one != null) {
-      one.close();
-    }
+    ClusterCrash.closeAll(crash, two, one);
   }
 
   @Test
@@ -132,14 +128,14 @@ class ClusterTest {
     assertEquals("online", laptop.nextUpdate().getString("event"));
 
     // A hard stop of node two's cluster membership, as a crash looks to the others.
-    HazelcastClusterManager manager = (HazelcastClusterManager) ((VertxInternal) two.vertx).clusterManager();
-    manager.getHazelcastInstance().getLifecycleService().terminate();
+    crash = ClusterCrash.of(two);
 
     JsonObject offline = laptop.next(m -> m.containsKey("peer_update"));
     assertEquals("offline", offline.getJsonObject("peer_update").getString("event"));
     assertEquals("phone", offline.getJsonObject("peer_update").getString("name"));
     JsonObject list = laptop.request(new JsonObject().put("command", "get_list").put("filter", new JsonObject().put("name", "phone")));
     assertFalse(list.getJsonArray("list").getJsonObject(0).getBoolean("online"));
+    crash.awaitReported();
   }
 
   @Test

@@ -5,6 +5,7 @@ import io.peerbook.support.Fingerprints;
 import io.peerbook.support.PageClient;
 import io.peerbook.support.PeerClient;
 import io.peerbook.support.TestNode;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -90,6 +91,17 @@ final class PresenceFixtures {
   /** The entry named exactly {@code name} in the asker's list, or null. */
   static JsonObject entry(PeerClient asker, String name) {
     return find(list(asker), name);
+  }
+
+  /** {@link #entry} for a test that goes on from the event loop; a missing entry fails the future. */
+  static Future<JsonObject> entryAsync(PeerClient asker, String name) {
+    return asker.requestAsync(new JsonObject().put("command", "get_list")).map(reply -> {
+      JsonArray list = reply.getJsonArray("list");
+      assertNotNull(list, "get_list answered " + reply.encode());
+      JsonObject e = find(list, name);
+      assertNotNull(e, name + " is not in " + asker.name + "'s list: " + list.encode());
+      return e;
+    });
   }
 
   static JsonObject find(JsonArray list, String name) {

@@ -4,28 +4,41 @@ import io.peerbook.support.Fingerprints;
 import io.peerbook.support.PeerClient;
 import io.peerbook.support.TestCluster;
 import io.peerbook.support.TestNode;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Checkpoint;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
-import java.util.concurrent.CountDownLatch;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static io.peerbook.SocketKit.provision;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A stream of signaling across nodes while its route goes stale: every message is delivered once, in order, or its
  * sender hears why not (480 or 503, with the message's id) — none is reordered, duplicated or silently dropped.
+ * The route is changed in sequence while the stream flows; each message is accounted for on the event loop as it
+ * comes, a checkpoint flagged once per message.
  */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 90, timeUnit = TimeUnit.SECONDS)
 class RelayOrderingTest {
   private static final String EMAIL = "orla@example.com";
   private static final int N = 1500;
@@ -56,121 +69,133 @@ class RelayOrderingTest {
 
   @Test
   @DisplayName("the target reconnects to the sender's node in the middle of a stream: each message reaches the old socket or the new one, in order, or its sender gets 480; none twice, none lost")
-  void targetMovesMidStream() throws InterruptedException {
-    CountDownLatch done = new CountDownLatch(1);
-    Thread stream = streamInBackground(done);
+  void targetMovesMidStream(VertxTestContext ctx) {
+    // Socket 0 is Beta's first, socket 1 the one it moves to; the end of the stream must reach socket 1.
+    Ledger ledger = new Ledger(ctx, 2, 1);
+    alpha.handler(ledger::fromSender);
+    beta.handler(m -> ledger.delivered(0, m));
+    Promise<Void> changed = Promise.promise();
+    Checkpoint streamed = ctx.checkpoint();
+    PeerClient.await(stream(changed.future(), ctx.succeeding(v -> streamed.flag())));
+
     PeerClient moved = nodes.get(0).connect(EMAIL, "Beta", fpB);
     moved.expectCode(200);
-    done.countDown();
-    stream.join();
-
-    List<Integer> errors = new ArrayList<>();
-    List<Integer> toOld = new ArrayList<>();
-    List<Integer> toNew = new ArrayList<>();
-    account(errors, List.of(beta, moved), List.of(toOld, toNew));
-    assertAllOnce(errors, toOld, toNew);
-    assertIncreasing("the old socket", toOld);
-    assertIncreasing("the new socket", toNew);
-    if (!toOld.isEmpty() && !toNew.isEmpty()) {
-      assertTrue(toOld.get(toOld.size() - 1) < toNew.get(0), "a message reached the new socket before an older one the old");
-    }
-    assertTrue(!toNew.isEmpty() && toNew.get(toNew.size() - 1) == N - 1, "the end of the stream reaches the new socket");
+    moved.handler(m -> ledger.delivered(1, m));
+    changed.complete();
   }
 
   @Test
   @DisplayName("the target's node leaves in the middle of a stream: each message reaches the target, in order, or its sender gets 480 or 503; none twice, none lost")
-  void targetNodeLeavesMidStream() throws InterruptedException {
-    CountDownLatch done = new CountDownLatch(1);
-    Thread stream = streamInBackground(done);
-    nodes.remove(1).close();
-    done.countDown();
-    stream.join();
+  void targetNodeLeavesMidStream(VertxTestContext ctx) {
+    Ledger ledger = new Ledger(ctx, 1, -1);
+    alpha.handler(ledger::fromSender);
+    beta.handler(m -> ledger.delivered(0, m));
+    Promise<Void> changed = Promise.promise();
+    Checkpoint streamed = ctx.checkpoint();
+    PeerClient.await(stream(changed.future(), ctx.succeeding(v -> streamed.flag())));
 
-    List<Integer> errors = new ArrayList<>();
-    List<Integer> delivered = new ArrayList<>();
-    account(errors, List.of(beta), List.of(delivered));
-    assertAllOnce(errors, delivered);
-    assertIncreasing("the target", delivered);
+    nodes.remove(1).close();
+    changed.complete();
   }
 
   /**
-   * Sends the stream from another thread, so that messages are in flight while the route changes: returns once a third
-   * of it is out; the last third waits for {@code changed}, so that some of the stream surely follows the change.
+   * Sends the stream from a thread of its own, each message once the one before is written, so that messages are in
+   * flight while the route changes. Returns once a third of it is out; the last third waits for {@code changed}, so
+   * that some of the stream surely follows the change; {@code end} hears how the whole stream went.
    */
-  private Thread streamInBackground(CountDownLatch changed) throws InterruptedException {
-    CountDownLatch third = new CountDownLatch(1);
-    Thread stream = new Thread(() -> {
-      for (int i = 0; i < N; i++) {
-        if (i == 2 * N / 3) {
-          await(changed);
+  private Future<Void> stream(Future<Void> changed, Handler<AsyncResult<Void>> end) {
+    Promise<Void> third = Promise.promise();
+    Promise<Void> sent = Promise.promise();
+    sent.future().onComplete(end);
+    new Thread(() -> {
+      try {
+        for (int i = 0; i < N; i++) {
+          if (i == 2 * N / 3) {
+            changed.await(30, TimeUnit.SECONDS);
+          }
+          alpha.send(new JsonObject().put("target", "Beta").put("candidate", i).put("id", i));
+          if (i == N / 3) {
+            third.complete();
+          }
         }
-        alpha.send(new JsonObject().put("target", "Beta").put("candidate", i).put("id", i));
-        if (i == N / 3) {
-          third.countDown();
-        }
+        sent.complete();
+      } catch (Throwable t) {
+        third.tryFail(t);
+        sent.fail(t);
       }
-    }, "stream");
-    stream.start();
-    assertTrue(third.await(30, TimeUnit.SECONDS), "the stream did not start");
-    return stream;
+    }, "stream").start();
+    return third.future();
   }
 
-  private static void await(CountDownLatch latch) {
-    try {
-      assertTrue(latch.await(30, TimeUnit.SECONDS), "the change did not happen");
-    } catch (InterruptedException e) {
-      throw new IllegalStateException(e);
+  /**
+   * Accounts for each message of the stream as it comes: an error to its sender or a delivery to one of the target's
+   * sockets, numbered in the order they connected. Each message is accounted for once (its checkpoint is strict),
+   * each socket receives in increasing order, and a later socket only what is newer than all an earlier one got.
+   * Handlers of different sockets run on different event loops, hence the lock.
+   */
+  private static final class Ledger {
+    private final VertxTestContext ctx;
+    private final Checkpoint accounted;
+    private final Checkpoint ended;
+    private final int endSocket;
+    private final Set<Integer> seen = new HashSet<>();
+    private final int[] lowest;
+    private final int[] highest;
+
+    /** @param endSocket the socket that must receive the last message, or -1 when it may end anywhere */
+    Ledger(VertxTestContext ctx, int sockets, int endSocket) {
+      this.ctx = ctx;
+      this.accounted = ctx.checkpoint(N);
+      this.ended = endSocket < 0 ? null : ctx.checkpoint();
+      this.endSocket = endSocket;
+      lowest = new int[sockets];
+      highest = new int[sockets];
+      Arrays.fill(lowest, Integer.MAX_VALUE);
+      Arrays.fill(highest, -1);
     }
-  }
 
-  /** Collects until every message is accounted for: its errors from the sender, its deliveries from each socket. */
-  private void account(List<Integer> errors, List<PeerClient> targets, List<List<Integer>> received) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (total(errors, received) < N) {
-      if (System.nanoTime() > deadline) {
-        fail("accounted for " + total(errors, received) + " of " + N + " messages: errors " + errors.size()
-            + ", delivered " + received.stream().map(List::size).toList());
+    /** What the sender hears: an error for a message not delivered (presence updates are not the stream's). */
+    synchronized void fromSender(JsonObject m) {
+      if (!m.containsKey("code")) {
+        return;
       }
-      JsonObject m = alpha.poll(20);
-      if (m != null && m.containsKey("code")) {
+      ctx.verify(() -> {
         int code = m.getInteger("code");
         assertTrue(code == 480 || code == 503, "unexpected error " + m.encode());
         assertEquals("Beta", m.getString("target"), m.encode());
-        errors.add(m.getInteger("id"));
+        once(m.getInteger("id"), -1);
+      });
+    }
+
+    synchronized void delivered(int socket, JsonObject d) {
+      if (!d.containsKey("candidate")) {
+        return;
       }
-      for (int t = 0; t < targets.size(); t++) {
-        for (JsonObject d = targets.get(t).poll(0); d != null; d = targets.get(t).poll(0)) {
-          if (d.containsKey("candidate")) {
-            received.get(t).add(d.getInteger("candidate"));
-          }
+      ctx.verify(() -> {
+        int seq = d.getInteger("candidate");
+        assertTrue(seq > highest[socket], "socket " + socket + " got " + seq + " after " + highest[socket]);
+        for (int earlier = 0; earlier < socket; earlier++) {
+          assertTrue(highest[earlier] < seq, "socket " + socket + " got " + seq + " before socket " + earlier
+              + " got " + highest[earlier]);
         }
-      }
+        for (int later = socket + 1; later < lowest.length; later++) {
+          assertTrue(seq < lowest[later], "socket " + socket + " got " + seq + " after socket " + later + " got "
+              + lowest[later]);
+        }
+        lowest[socket] = Math.min(lowest[socket], seq);
+        highest[socket] = seq;
+        once(seq, socket);
+      });
     }
-  }
 
-  private static int total(List<Integer> errors, List<List<Integer>> received) {
-    return errors.size() + received.stream().mapToInt(List::size).sum();
-  }
-
-  @SafeVarargs
-  private static void assertAllOnce(List<Integer>... parts) {
-    TreeSet<Integer> seen = new TreeSet<>();
-    int count = 0;
-    for (List<Integer> part : parts) {
-      seen.addAll(part);
-      count += part.size();
-    }
-    assertEquals(N, count, "a message was accounted for twice");
-    assertEquals(N, seen.size(), "duplicates");
-    assertEquals(0, seen.first());
-    assertEquals(N - 1, seen.last());
-  }
-
-  private static void assertIncreasing(String where, List<Integer> seqs) {
-    for (int i = 1; i < seqs.size(); i++) {
-      if (seqs.get(i) <= seqs.get(i - 1)) {
-        fail(where + " got " + seqs.get(i) + " after " + seqs.get(i - 1));
+    private void once(int seq, int where) {
+      assertTrue(seq >= 0 && seq < N, "no such message: " + seq);
+      assertTrue(seen.add(seq), "message " + seq + " was accounted for twice");
+      if (seq == N - 1 && ended != null) {
+        assertEquals(endSocket, where, "the end of the stream reaches socket " + endSocket);
+        ended.flag();
       }
+      accounted.flag();
     }
   }
 }

@@ -1,6 +1,10 @@
 package io.peerbook;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import io.peerbook.protocol.Bus;
 import io.peerbook.support.Fingerprints;
+import io.peerbook.support.LogCapture;
 import io.peerbook.support.PeerClient;
 import io.peerbook.support.TestCluster;
 import io.peerbook.support.TestNode;
@@ -17,6 +21,7 @@ import java.util.Map;
 
 import static io.peerbook.SocketKit.provision;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A node remembers where the peers on other nodes are connected (learned from the book events, or asked of the
@@ -27,6 +32,11 @@ class RouteCacheTest {
   private static final String EMAIL = "rory@example.com";
   private TestRedis redis;
   private final List<TestNode> nodes = new ArrayList<>();
+  /**
+   * What the nodes log from the moment Redis stops until they are closed: the requests the directory could not serve,
+   * the disconnects of the closing nodes among them. Warnings the outage makes, kept off the console.
+   */
+  private LogCapture outage;
 
   @AfterEach
   void stop() {
@@ -36,14 +46,24 @@ class RouteCacheTest {
       if (redis != null) {
         redis.close();
       }
+      if (outage != null) {
+        assertTrue(outage.failures().isEmpty(), "errors during the outage: " + LogCapture.describe(outage.failures()));
+        outage.close();
+      }
     }
+  }
+
+  private void stopRedis() {
+    outage = LogCapture.taking(e -> e.getLoggerName().equals(Bus.class.getName()) && e.getLevel() == Level.WARN
+        && e.getFormattedMessage().startsWith("peerbook.directory."));
+    redis.stop();
   }
 
   @Test
   @DisplayName("with routes cached, an offer crosses nodes while Redis is down")
   void cachedRouteWorksDuringAnOutage() {
     PeerClient[] pair = pairAcrossNodes(Map.of());
-    redis.stop();
+    stopRedis();
     pair[0].send(new JsonObject().put("target", "Beta").put("offer", "during the outage").put("id", 1));
     assertEquals("during the outage", pair[1].next(m -> m.containsKey("offer")).getString("offer"),
         "the node of the sender should know the route without Redis");
@@ -55,12 +75,15 @@ class RouteCacheTest {
     PeerClient[] pair = pairAcrossNodes(Map.of("route_cache", 0));
     pair[0].send(new JsonObject().put("target", "Beta").put("offer", "before").put("id", 1));
     assertEquals("before", pair[1].next(m -> m.containsKey("offer")).getString("offer"));
-    redis.stop();
+    stopRedis();
     pair[0].send(new JsonObject().put("target", "Beta").put("offer", "during the outage").put("id", 2));
     JsonObject refused = pair[0].next(m -> Integer.valueOf(2).equals(m.getValue("id")));
     assertEquals(503, refused.getInteger("code"), refused.encode());
     assertEquals("Beta", refused.getString("target"), refused.encode());
     pair[1].expectNothingBeforePong();
+    List<ILoggingEvent> said = outage.matching(e -> e.getFormattedMessage().startsWith("peerbook.directory.route failed"));
+    assertEquals(1, said.size(), "the route the directory could not give is logged once, as a warning: "
+        + LogCapture.describe(outage.matching(e -> true)));
   }
 
   /** Alpha on the first node and Beta on the second, both approved and online, on a Redis of the test's own. */

@@ -1,5 +1,8 @@
 package io.peerbook.gateway;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import io.peerbook.support.LogCapture;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import org.junit.jupiter.api.DisplayName;
@@ -73,12 +76,20 @@ class SerialInboxTest {
   }
 
   @Test
-  @DisplayName("a task that throws does not stop the ones after it; after close nothing more runs")
+  @DisplayName("a task that throws is logged once with its cause and does not stop the ones after it; after close nothing more runs")
   void throwingTaskAndClose() {
     List<String> ran = new ArrayList<>();
-    inbox.add(() -> {
-      throw new IllegalStateException("bug");
-    });
+    IllegalStateException bug = new IllegalStateException("bug");
+    try (LogCapture log = LogCapture.taking(e -> e.getThrowableProxy() != null
+        && bug.getMessage().equals(e.getThrowableProxy().getMessage()))) {
+      inbox.add(() -> {
+        throw bug;
+      });
+      List<ILoggingEvent> logged = log.failures();
+      assertEquals(1, logged.size(), LogCapture.describe(logged));
+      assertEquals(Level.ERROR, logged.get(0).getLevel());
+      assertEquals(IllegalStateException.class.getName(), logged.get(0).getThrowableProxy().getClassName());
+    }
     inbox.add(() -> {
       ran.add("after");
       return Future.succeededFuture();

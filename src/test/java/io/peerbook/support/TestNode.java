@@ -6,6 +6,7 @@ import io.peerbook.Peerbook;
 import io.peerbook.cluster.ClusterView;
 import io.peerbook.cluster.Clustering;
 import io.peerbook.config.PeerbookConfig;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -15,11 +16,11 @@ import io.vertx.redis.client.Response;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
@@ -38,10 +39,13 @@ public final class TestNode implements AutoCloseable {
   public final int port;
   public final JsonObject config;
   private final Peerbook peerbook;
-  private final List<PeerClient> clients = new ArrayList<>();
+  /** False for a Vert.x handed in by the test (VertxExtension closes it), true for one this node built. */
+  private final boolean ownsVertx;
+  private final List<PeerClient> clients = new CopyOnWriteArrayList<>();
 
-  private TestNode(Vertx vertx, GreenMail mail, int port, JsonObject config, Peerbook peerbook) {
+  private TestNode(Vertx vertx, boolean ownsVertx, GreenMail mail, int port, JsonObject config, Peerbook peerbook) {
     this.vertx = vertx;
+    this.ownsVertx = ownsVertx;
     this.mail = mail;
     this.port = port;
     this.config = config;
@@ -55,6 +59,18 @@ public final class TestNode implements AutoCloseable {
   /** Starts a node with the shared Redis; {@code overrides} are configuration keys as in conf/config.json. */
   public static TestNode start(Map<String, Object> overrides) {
     return start(TestRedis.shared().url(), overrides);
+  }
+
+  /**
+   * A node on a Vert.x the caller owns (one injected by VertxExtension, which closes it after the test): closing the
+   * node stops its verticles and mail server, and leaves that Vert.x running.
+   */
+  public static TestNode start(Vertx vertx, Map<String, Object> overrides) {
+    return start(vertx, TestRedis.shared().url(), overrides);
+  }
+
+  public static TestNode start(Vertx vertx, String redisUrl, Map<String, Object> overrides) {
+    return start(vertx, redisUrl, overrides, null);
   }
 
   /** This node's id (its cluster member id when clustered). */
@@ -83,11 +99,19 @@ public final class TestNode implements AutoCloseable {
   }
 
   public static TestNode start(String redisUrl, Map<String, Object> overrides) {
-    return start(redisUrl, overrides, null);
+    return start(null, redisUrl, overrides, null);
   }
 
-  /** @param view null for an unclustered node, else how its verticles see its cluster */
   private static TestNode start(String redisUrl, Map<String, Object> overrides, UnaryOperator<ClusterView> view) {
+    return start(null, redisUrl, overrides, view);
+  }
+
+  /**
+   * @param given the Vert.x to deploy on, or null for one of the node's own (with metrics on, as Main builds it)
+   * @param view null for an unclustered node, else how its verticles see its cluster
+   */
+  private static TestNode start(Vertx given, String redisUrl, Map<String, Object> overrides,
+                                UnaryOperator<ClusterView> view) {
     boolean clustered = view != null;
     int smtpPort = TestRedis.freePort();
     GreenMail mail = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
@@ -109,14 +133,14 @@ public final class TestNode implements AutoCloseable {
       vertx = joined.vertx();
       peerbook = slow(Peerbook.deploy(vertx, config, view.apply(joined.view())));
     } else {
-      vertx = Vertx.vertx(io.peerbook.metrics.Meters.vertxOptions());
+      vertx = given != null ? given : Vertx.vertx(io.peerbook.metrics.Meters.vertxOptions());
       peerbook = slow(Peerbook.deploy(vertx, config));
     }
-    return new TestNode(vertx, mail, port, config, peerbook);
+    return new TestNode(vertx, given == null, mail, port, config, peerbook);
   }
 
   /** Awaits a start-up step, which may take a while for a cluster member on a busy machine. */
-  private static <T> T slow(io.vertx.core.Future<T> f) {
+  private static <T> T slow(Future<T> f) {
     try {
       return f.await(60, TimeUnit.SECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
@@ -141,6 +165,11 @@ public final class TestNode implements AutoCloseable {
     PeerClient c = PeerClient.connect(vertx, port, email, name, fingerprint, kind);
     clients.add(c);
     return c;
+  }
+
+  /** {@link #connect} for a test that goes on from the event loop; the client is closed with the node. */
+  public Future<PeerClient> connectAsync(String email, String name, String fingerprint) {
+    return PeerClient.connectAsync(vertx, port, email, name, fingerprint, null).onSuccess(clients::add);
   }
 
   /** Connects a peer that sends {@code key} as its device key (the server's challenge is its first message). */
@@ -269,9 +298,11 @@ public final class TestNode implements AutoCloseable {
     try {
       peerbook.stop().await(10, TimeUnit.SECONDS);
     } catch (Exception e) {
-      // closing Vert.x below undeploys what is left
+      // closing Vert.x (here or by its owner) undeploys what is left
     }
-    vertx.close().await();
+    if (ownsVertx) {
+      vertx.close().await();
+    }
     mail.stop();
   }
 }
