@@ -62,6 +62,12 @@ public record PeerbookConfig(
         if (!(file.getValue("instances") instanceof JsonObject counts)) {
           throw new ConfigException("instances must be an object of instance counts per verticle");
         }
+        for (String verticle : counts.fieldNames()) {
+          if (!VERTICLES.contains(verticle)) {
+            throw new ConfigException("instances." + verticle + ": there is no such verticle (" + String.join(", ",
+                VERTICLES) + ")");
+          }
+        }
         merged.getJsonObject("instances").mergeIn(counts);
       } else {
         merged.put(key, file.getValue(key));

@@ -2,6 +2,7 @@ package io.peerbook.directory;
 
 import io.peerbook.cluster.ClusterView;
 import io.peerbook.config.PeerbookConfig;
+import io.peerbook.protocol.OnceInAWhile;
 import io.peerbook.redis.Keys;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -201,7 +202,7 @@ final class NodeMembership {
                   Request.cmd(Command.HDEL).arg(keys.nodeInfo()).arg(node),
                   Request.cmd(Command.DEL).arg(keys.reaping(node)))));
         })
-        .onFailure(err -> LOG.warn("presence of dead node {} not cleared yet: {}", node, err.toString()))
+        .onFailure(err -> LOG.warn("presence of dead node {} not cleared yet: {}", node, OnceInAWhile.firstLine(err)))
         .onComplete(ar -> reaping.remove(node));
   }
 }

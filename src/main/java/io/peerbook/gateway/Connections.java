@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The sockets of one gateway instance, by connection id and by user. Confined to that instance's event loop. Each
@@ -14,7 +15,8 @@ import java.util.Map;
  * known to the node's forwarding ({@link LocalPeers}) meanwhile.
  */
 final class Connections {
-  private final Map<String, PeerSession> byConn = new HashMap<>();
+  /** Concurrent only so that the connections gauge, read on the thread that serves /metrics, may walk it. */
+  private final Map<String, PeerSession> byConn = new ConcurrentHashMap<>();
   private final Map<String, List<PeerSession>> byEmail = new HashMap<>();
   private final NodeConnections node;
   private final LocalPeers peers;

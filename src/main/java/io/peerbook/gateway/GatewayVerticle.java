@@ -28,12 +28,10 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The HTTP side: {@code /ws} for peers, the approval page, the admin API and health checks. Holds the sockets of
- * this instance, forwards their signaling ({@link Forwarding}), and delivers to them what other gateways, the relay
- * and the book events address to them; book events also go to the approval pages open on this instance and keep the
- * route cache fresh. Each instance has its own delivery address
- * ({@code peerbook.gateway.<id>}), registered once at start, so connecting a peer costs no cluster-wide
- * registration: the directory records which gateway and connection a peer is on.
+ * The HTTP server of one gateway instance: {@code /ws} upgrades become this instance's sockets ({@link PeerSession}),
+ * everything else goes to the web routes ({@link WebRoutes}). It hears the book events of the cluster and applies them
+ * to its sockets ({@link BookEffects}) and to the open approval pages; signaling its sockets send goes out through the
+ * relay's {@link Forwarding}, and what other instances or nodes send them is written into them directly.
  */
 public final class GatewayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);

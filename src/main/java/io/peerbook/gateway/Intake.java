@@ -96,13 +96,14 @@ final class Intake implements MessageAssembler.Sink {
       handle(message, allowed);
     } else if (message.command() != Inbound.Command.PROVE) {
       session.sendError(message.id(), null, Codes.UNAUTHORIZED, PROVE_FIRST);
-    } else {
+    } else if (proof != null) {
       KeyProof awaited = proof;
       proof = null;
       if (awaited.prove(message.message().getValue("signature"))) {
         session.connect();
       }
     }
+    // else: a second prove after a wrong one, while the socket closes: it had its one attempt
   }
 
   private Future<Void> handle(Inbound message, boolean allowed) {

@@ -67,6 +67,11 @@ final class LinkMailer {
    * again instead of waiting it out with no mail sent. The release's own failure is a warning only.
    */
   Future<Void> failed(String what, String email, Throwable err) {
+    if (err instanceof Outbox.Stopped) {
+      // Redis closes next: the interval is left to run out, and the user may ask again after it.
+      LOG.warn("{} mail to {} not sent: the node stopped first", what, email);
+      return Future.succeededFuture();
+    }
     LOG.error("{} mail to {} not sent: {}", what, email, err.toString());
     return release(email)
         .onFailure(e -> LOG.warn("{} may not be mailed again for {} s: {}", email, cfg.mailInterval(), e.toString()))

@@ -3,6 +3,7 @@ package io.peerbook.mailer;
 import io.peerbook.config.PeerbookConfig;
 import io.peerbook.metrics.Meters;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.ext.mail.LoginOption;
 import io.vertx.ext.mail.MailClient;
@@ -22,9 +23,15 @@ final class Outbox {
   /** The mailer's one log category, which operators filter on (the README shows its lines). */
   private static final Logger LOG = LoggerFactory.getLogger(MailerVerticle.class);
 
+  /** How long a stopping node waits for the mails it is sending. */
+  static final long STOP_WAIT_MS = 3_000;
   private final Vertx vertx;
   private final PeerbookConfig cfg;
   private final MailClient mail;
+  /** Mails being sent or waiting for a retry; the node stops once they are done (or after STOP_WAIT_MS). */
+  private int inFlight;
+  private Promise<Void> drained;
+  private boolean closing;
 
   Outbox(Vertx vertx, PeerbookConfig cfg) {
     this.vertx = vertx;
@@ -44,7 +51,15 @@ final class Outbox {
   }
 
   Future<Void> send(String email, Mail content) {
-    return send(email, content, 0);
+    if (closing) {
+      return Future.failedFuture(new Stopped());
+    }
+    inFlight++;
+    return send(email, content, 0).andThen(ar -> {
+      if (--inFlight == 0 && drained != null) {
+        drained.tryComplete();
+      }
+    });
   }
 
   private Future<Void> send(String email, Mail content, int attempt) {
@@ -60,6 +75,9 @@ final class Outbox {
     // the mail is given up, and the caller gives the user's mail interval back so that a later request mails again.
     List<Integer> retries = cfg.limits().mailRetries();
     return mail.sendMail(message).<Void>mapEmpty().onSuccess(v -> Meters.mail("sent")).recover(err -> {
+      if (closing) {
+        return Future.failedFuture(new Stopped());
+      }
       if (attempt >= retries.size()) {
         Meters.mail("failed");
         return Future.failedFuture(err);
@@ -69,7 +87,27 @@ final class Outbox {
     });
   }
 
+  /** Takes no new mail, lets those being sent finish (retries are given up), then closes the SMTP client. */
   Future<Void> close() {
-    return mail == null ? Future.succeededFuture() : mail.close();
+    closing = true;
+    if (mail == null) {
+      return Future.succeededFuture();
+    }
+    drained = Promise.promise();
+    if (inFlight == 0) {
+      drained.complete();
+    }
+    long timer = vertx.setTimer(STOP_WAIT_MS, t -> drained.tryComplete());
+    return drained.future().compose(v -> {
+      vertx.cancelTimer(timer);
+      return mail.close();
+    });
+  }
+
+  /** A mail not sent because the node is stopping. */
+  static final class Stopped extends RuntimeException {
+    Stopped() {
+      super("the node stopped", null, false, false);
+    }
   }
 }

@@ -6,7 +6,8 @@ import io.vertx.core.json.JsonObject;
  * Bodies published on {@link Address#BOOK_EVENTS}. Every body has {@code event} and {@code email}; the rest:
  * <ul>
  *   <li>{@code online}: {peer: list entry, name_key, gateway, conn}; {@code offline}: {peer, name_key}</li>
- *   <li>{@code approved}: {peer, name_key, conn (the waiting socket that turned approved, or null),
+ *   <li>{@code approved}: {peer, name_key, conn and gateway (the waiting socket that turned approved and its gateway
+ *   instance, or null),
  *   revoked_fingerprint, revoked_key}: the approved sockets of the old identity, that fingerprint with that device
  *   key (null: keyless sockets), other than {@code conn}, are told 401 and closed with 4401; both are null for a new
  *   name</li>

@@ -62,7 +62,7 @@ public final class Bus {
    * Answers a request with the outcome of its handler: the reply body, or a failure carrying the protocol code.
    * Unexpected exceptions are logged once and answered 503 so the caller never waits for a timeout.
    */
-  public static void reply(Message<JsonObject> msg, Future<JsonObject> outcome) {
+  static void reply(Message<JsonObject> msg, Future<JsonObject> outcome, OnceInAWhile warnings) {
     outcome.onComplete(ar -> {
       if (ar.succeeded()) {
         msg.reply(ar.result() == null ? new JsonObject() : ar.result());
@@ -77,7 +77,7 @@ public final class Bus {
             // Logged here and only here, with its stack: the caller hears 503 and does not log it again.
             LOG.error("{} failed unexpectedly", msg.address(), cause);
           } else {
-            LOG.warn("{} failed: {}", msg.address(), cause.toString());
+            warnings.warn(LOG, msg.address(), msg.address() + " failed: " + OnceInAWhile.firstLine(cause));
           }
           msg.fail(Codes.UNAVAILABLE, "service unavailable, try again");
         }
@@ -99,8 +99,10 @@ public final class Bus {
    * reply ({@link #reply}). Completes once the consumer is registered.
    */
   public static Future<Void> serve(EventBus bus, Address address, Function<JsonObject, Future<JsonObject>> handler) {
-    return bus.<JsonObject>consumer(address.address(), msg -> reply(msg, guard(() -> handler.apply(msg.body()))))
-        .completion();
+    // An outage fails every request the same way: a warning now and then for this consumer, with a count.
+    OnceInAWhile warnings = new OnceInAWhile();
+    return bus.<JsonObject>consumer(address.address(),
+        msg -> reply(msg, guard(() -> handler.apply(msg.body())), warnings)).completion();
   }
 
   /** Runs a handler and catches what it throws synchronously, so a bad body is a reply and not a dead request. */

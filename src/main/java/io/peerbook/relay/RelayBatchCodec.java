@@ -16,9 +16,13 @@ import java.util.List;
 public final class RelayBatchCodec implements MessageCodec<RelayBatch, RelayBatch> {
   static final String NAME = "peerbook-relay-batch";
 
-  /** Registers the codec on a Vert.x instance; once per instance. */
+  /** Registers the codec on a Vert.x instance (again is harmless: a second deployment on one instance). */
   public static void register(EventBus bus) {
-    bus.registerDefaultCodec(RelayBatch.class, new RelayBatchCodec());
+    try {
+      bus.registerDefaultCodec(RelayBatch.class, new RelayBatchCodec());
+    } catch (IllegalStateException registered) {
+      // already there
+    }
   }
 
   @Override

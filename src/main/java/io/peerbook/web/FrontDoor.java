@@ -5,6 +5,7 @@ import io.peerbook.protocol.Address;
 import io.peerbook.protocol.Bus;
 import io.peerbook.protocol.Identity;
 import io.peerbook.protocol.ProtocolException;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.json.JsonObject;
@@ -65,7 +66,12 @@ final class FrontDoor {
     }
     JsonObject body = new JsonObject().put("email", email)
         .put("address", ClientAddress.of(rc.request(), cfg.limits().trustedProxies()));
-    Bus.request(vertx.eventBus(), Address.MAILER_MANAGE_LINK, body).onComplete(ar -> {
+    Bus.request(vertx.eventBus(), Address.MAILER_MANAGE_LINK, body).onComplete(ar -> answer(rc, ar));
+  }
+
+  /** The answer page; what throws while it is made fails the route (500, logged once), never leaves it unanswered. */
+  private void answer(RoutingContext rc, AsyncResult<JsonObject> ar) {
+    try {
       if (ar.failed()) {
         html(rc, 503, Pages.message("Try again in a moment",
             "peerbook cannot reach its storage right now, so nothing was sent.", Pages.TO_START));
@@ -76,6 +82,8 @@ final class FrontDoor {
         rc.response().putHeader("Retry-After", String.valueOf(wait));
         html(rc, 429, Pages.tooMany(wait, Instant.now()));
       }
-    });
+    } catch (RuntimeException e) {
+      rc.fail(e);
+    }
   }
 }
