@@ -62,13 +62,16 @@ func (a *Agent) dispatch(m Message) error {
 }
 
 // callIfOnline calls the device to call once this one is approved, also after a reconnect to peerbook, unless the
-// connection to it still works: peer-to-peer traffic does not depend on the socket to peerbook.
+// connection to it still works: peer-to-peer traffic does not depend on the socket to peerbook. "Disconnected" counts
+// as working: ICE says so after a few seconds without a check's answer (a machine that slept, a process that was
+// stopped) and goes back to connected by itself; only "failed" and "closed" are final.
 func (a *Agent) callIfOnline() error {
 	if a.Call == "" {
 		return nil
 	}
 	if l := a.link; l != nil && strings.EqualFold(l.remote, a.Call) &&
-		l.pc.ConnectionState() == webrtc.PeerConnectionStateConnected {
+		(l.pc.ConnectionState() == webrtc.PeerConnectionStateConnected ||
+			l.pc.ConnectionState() == webrtc.PeerConnectionStateDisconnected) {
 		log.Printf("still connected to %s: no new call", l.remote)
 		return nil
 	}

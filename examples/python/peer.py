@@ -179,11 +179,12 @@ class Agent:
 
     async def call_if_online(self):
         """Calls the device to call once this one is approved, also after a reconnect to peerbook, unless the
-        connection to it still works: peer-to-peer traffic does not depend on the socket to peerbook."""
+        connection to it still works: peer-to-peer traffic does not depend on the socket to peerbook. "disconnected"
+        counts as working: ICE goes back to connected by itself; only "failed" and "closed" are final."""
         if not self.call:
             return
         link = self.link
-        if link and link.remote.lower() == self.call.lower() and link.pc.connectionState == "connected":
+        if link and link.remote.lower() == self.call.lower() and link.pc.connectionState in ("connected", "disconnected"):
             log.info("still connected to %s: no new call", link.remote)
             return
         for entry in await self.peerbook.get_list():

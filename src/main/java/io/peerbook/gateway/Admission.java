@@ -18,6 +18,9 @@ import java.time.temporal.ChronoUnit;
 final class Admission {
   enum State { PROVING, CONNECTING, WAITING, APPROVED, CLOSED }
 
+  static final String NOT_APPROVED = "not approved: only ping is allowed while waiting";
+  static final String KEY_REQUIRED = "a device key is required: connect with the key parameter and prove it";
+
   private final GatewayContext ctx;
   private final PeerSession session;
   /** Read by forwarding on other event loops. */

@@ -36,7 +36,7 @@ final class Commands {
     Inbound.Command command = message.command();
     if (command != Inbound.Command.PING && command != Inbound.Command.SIGNAL && command != Inbound.Command.PROVE
         && !session.approved()) {
-      return session.sendError(message.id(), null, Codes.UNAUTHORIZED, PeerSession.NOT_APPROVED);
+      return session.sendError(message.id(), null, Codes.UNAUTHORIZED, Admission.NOT_APPROVED);
     }
     return handlers.get(command).handle(session, message);
   }

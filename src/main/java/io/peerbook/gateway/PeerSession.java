@@ -24,8 +24,6 @@ final class PeerSession implements Endpoint {
   /** How long a peer has to answer our close frame before its TCP connection is dropped. */
   static final long CLOSE_GRACE_MS = 2_000;
   static final String SLOW = "the target does not read its messages; its connection was closed";
-  static final String NOT_APPROVED = "not approved: only ping is allowed while waiting";
-  static final String KEY_REQUIRED = "a device key is required: connect with the key parameter and prove it";
   private static final Logger LOG = LoggerFactory.getLogger(PeerSession.class);
 
   private final GatewayContext ctx;
@@ -152,7 +150,7 @@ final class PeerSession implements Endpoint {
     if (request.key() != null) {
       intake.awaitProof(new KeyProof(ctx.vertx(), this, request.key()));
     } else if (ctx.cfg().deviceKeysRequired()) {
-      send(Admission.status(Codes.UNAUTHORIZED, KEY_REQUIRED));
+      send(Admission.status(Codes.UNAUTHORIZED, Admission.KEY_REQUIRED));
       close(Codes.CLOSE_REVOKED, "device key required");
     } else {
       connect();

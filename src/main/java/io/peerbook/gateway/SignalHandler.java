@@ -40,7 +40,7 @@ final class SignalHandler implements CommandHandler {
       return s.sendError(m.id(), echo, Codes.BAD_REQUEST, "more than one of offer, answer, candidate");
     }
     if (!s.approved()) {
-      return s.sendError(m.id(), echo, Codes.UNAUTHORIZED, PeerSession.NOT_APPROVED);
+      return s.sendError(m.id(), echo, Codes.UNAUTHORIZED, Admission.NOT_APPROVED);
     }
     if (echo == null || echo.isEmpty()) {
       return s.sendError(m.id(), echo, Codes.BAD_REQUEST, "target must be a peer name");
@@ -61,7 +61,7 @@ final class SignalHandler implements CommandHandler {
   /** The plain shape, read without a tree: the same checks, and the payload's text spliced into the stamp. */
   private Future<Void> plain(PeerSession s, SignalScan m) {
     if (!s.approved()) {
-      return s.sendError(m.id(), m.target(), Codes.UNAUTHORIZED, PeerSession.NOT_APPROVED);
+      return s.sendError(m.id(), m.target(), Codes.UNAUTHORIZED, Admission.NOT_APPROVED);
     }
     if ("answer".equals(m.type()) && m.fingerprint() == null) {
       return s.sendError(m.id(), m.target(), Codes.BAD_REQUEST, "an answer needs the initiator's fingerprint");
