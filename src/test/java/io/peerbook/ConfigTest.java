@@ -57,7 +57,8 @@ class ConfigTest {
     assertEquals(List.of(), c.clusterMembers());
     assertEquals(List.of(), c.turnUrls());
     assertEquals(List.of(), c.stunUrls());
-    assertEquals(Map.of("gateway", 1, "directory", 1, "mailer", 1, "relay", 1), c.instances());
+    int cores = Runtime.getRuntime().availableProcessors();
+    assertEquals(Map.of("gateway", Math.min(64, cores), "directory", 1, "mailer", 1, "relay", 1), c.instances());
   }
 
   @Test

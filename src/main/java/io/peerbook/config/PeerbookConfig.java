@@ -48,7 +48,17 @@ public record PeerbookConfig(
         .put("device_keys", "optional")
         .mergeIn(Limits.defaults())
         .mergeIn(RedisSettings.defaults())
-        .put("instances", new JsonObject().put("gateway", 1).put("directory", 1).put("mailer", 1).put("relay", 1));
+        .put("instances", new JsonObject().put("gateway", defaultGateways()).put("directory", 1).put("mailer", 1)
+            .put("relay", 1));
+  }
+
+  /**
+   * One gateway instance per core: a socket's messages are handled on its instance's event loop and written straight
+   * into a target held by another instance, so a second instance adds throughput at the same CPU per message
+   * (docs/benchmarks.md). The other verticles are far from busy at that rate and stay at one.
+   */
+  static int defaultGateways() {
+    return Math.max(1, Math.min(64, Runtime.getRuntime().availableProcessors()));
   }
 
   /** Merges the file's JSON and the environment over the defaults; the result is what {@link #from} reads. */

@@ -122,7 +122,11 @@ public final class TestNode implements AutoCloseable {
         .put("redis_url", redisUrl).put("redis_prefix", "test-" + UUID.randomUUID() + ":")
         .put("smtp_host", "127.0.0.1").put("smtp_port", smtpPort).put("smtp_starttls", "DISABLED")
         .put("mail_from", "peerbook@test.example")
-        .put("node_id", UUID.randomUUID().toString());
+        .put("node_id", UUID.randomUUID().toString())
+        // One instance of each verticle, whatever the machine's cores (the gateway's default follows them): a test
+        // that counts consumers, requests or batches must count the same on CI's 2 cores as on a 16-core laptop.
+        // MultiInstanceTest and RelayAcrossGatewaysTest ask for two; JarIT and ClusterIT run the jar's defaults.
+        .put("instances", new JsonObject().put("gateway", 1).put("directory", 1).put("mailer", 1).put("relay", 1));
     overrides.forEach(config::put);
     Vertx vertx;
     Peerbook peerbook;
