@@ -53,9 +53,9 @@ public record PeerbookConfig(
   }
 
   /**
-   * One gateway instance per core: a socket's messages are handled on its instance's event loop and written straight
-   * into a target held by another instance, so a second instance adds throughput at the same CPU per message
-   * (docs/benchmarks.md). The other verticles are far from busy at that rate and stay at one.
+   * One gateway instance per core: an instance's sockets are served by its one event loop, so one instance can use one
+   * core; a message to a socket of another instance is written straight into it, so a second instance costs no more
+   * CPU per message (docs/benchmarks.md). The other verticles are far from busy at that rate and stay at one.
    */
   static int defaultGateways() {
     return Math.max(1, Math.min(64, Runtime.getRuntime().availableProcessors()));
