@@ -2,9 +2,9 @@
 # Runs peerbook's benchmarks end to end: builds what is missing, installs the PeerJS server into bench/node_modules,
 # then the Java harness starts a redis-server on a free port, each server in turn, runs the workloads and writes
 # bench/results/ and the generated part of docs/benchmarks.md.
-#   bash bench/run.sh                      full run, about 20 minutes on a 2-core machine
-#   bash bench/run.sh --before bafcef8     the same, and peerbook as of that git revision beside it (about 30 minutes)
-#   bash bench/run.sh --quick              about 3 minutes, for trying it
+#   bash bench/run.sh                      full run, about 11 minutes on a 2-core machine
+#   bash bench/run.sh --before bafcef8     the same, and peerbook as of that git revision beside it (about 15 minutes)
+#   bash bench/run.sh --quick              about 2 minutes, for trying it
 #   bash bench/run.sh --help               the other options
 # BENCH_JAVA_OPTS is passed to the peerbook and bare-relay JVMs; PEERBOOK_* variables in the environment reach
 # peerbook too (e.g. PEERBOOK_INSTANCES_GATEWAY=2), except those the harness sets itself.
