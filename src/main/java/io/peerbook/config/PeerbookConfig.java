@@ -30,6 +30,8 @@ public record PeerbookConfig(
     RedisSettings redis) {
 
   public static final List<String> VERTICLES = List.of("gateway", "directory", "mailer", "relay");
+  /** The most instances of one verticle a node deploys, and so the most gateway instances the cores give by default. */
+  static final int MAX_INSTANCES = 64;
 
   /** Built-in defaults: what {@code java -jar peerbook.jar} runs with when no file or variable says otherwise. */
   public static JsonObject defaults() {
@@ -58,7 +60,7 @@ public record PeerbookConfig(
    * CPU per message (docs/benchmarks.md). The other verticles are far from busy at that rate and stay at one.
    */
   static int defaultGateways() {
-    return Math.max(1, Math.min(64, Runtime.getRuntime().availableProcessors()));
+    return Math.min(MAX_INSTANCES, Runtime.getRuntime().availableProcessors());
   }
 
   /** Merges the file's JSON and the environment over the defaults; the result is what {@link #from} reads. */
@@ -108,8 +110,8 @@ public record PeerbookConfig(
     JsonObject inst = j.getJsonObject("instances");
     for (String verticle : VERTICLES) {
       int n = integer(inst, verticle, "instances." + verticle, 1);
-      if (n < 1 || n > 64) {
-        throw new ConfigException("instances." + verticle + " must be between 1 and 64");
+      if (n < 1 || n > MAX_INSTANCES) {
+        throw new ConfigException("instances." + verticle + " must be between 1 and " + MAX_INSTANCES);
       }
       instances.put(verticle, n);
     }
